@@ -23,6 +23,8 @@ type Env struct {
 	// Redactor is the bundle's redactor, for values a collector must redact itself
 	// (for example before diffing them). Files written through a Sink are redacted anyway.
 	Redactor *redact.Redactor
+	// Args are the command-line arguments, already redacted.
+	Args []string
 
 	stageDir string
 	mu       sync.Mutex

@@ -1,0 +1,272 @@
+package bundle
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Names of the files at the top of every bundle.
+const (
+	ManifestFile  = "manifest.json"
+	SumsFile      = "SHA256SUMS"
+	SignatureFile = "SHA256SUMS.sig"
+	SignerFile    = "signer.pub"
+	RunLogFile    = "bundle/run.log"
+)
+
+// finish turns the staged files into a bundle: it adds the run log, runs the guard scan,
+// hashes every file, then writes the manifest, SHA256SUMS, its signature and the signer.
+func (st *stage) finish(ctx context.Context, o CollectOptions, recs []CollectorRecord) (*Manifest,
+	error) {
+	st.closeLog()
+	logRec, err := st.addRunLog()
+	if err != nil {
+		return nil, err
+	}
+
+	files, err := st.seal(recs, logRec)
+	if err != nil {
+		return nil, err
+	}
+	m := st.manifest(ctx, o, recs, files)
+	if err := st.writeTop(m, o); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// addRunLog copies the run's log into the bundle through the redactor.
+func (st *stage) addRunLog() (*FileRecord, error) {
+	src, err := os.Open(st.logPath)
+	if err != nil {
+		return nil, fmt.Errorf("read run log: %w", err)
+	}
+	defer src.Close()
+
+	dst := filepath.Join(st.data, filepath.FromSlash(RunLogFile))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return nil, fmt.Errorf("write run log: %w", err)
+	}
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("write run log: %w", err)
+	}
+	w := st.red.NewWriter(f, RunLogFile)
+	_, err = io.Copy(w, src)
+	if err := errors.Join(err, w.Close(), f.Close()); err != nil {
+		return nil, fmt.Errorf("write run log: %w", err)
+	}
+	return &FileRecord{Path: RunLogFile, Redactions: w.Counts()}, nil
+}
+
+// seal runs the guard scan over every staged file, hashes it, and fills in each
+// collector's file count, bytes and redaction counts.
+func (st *stage) seal(recs []CollectorRecord, logRec *FileRecord) ([]FileRecord, error) {
+	known := map[string]*FileRecord{logRec.Path: logRec}
+	for _, r := range recs {
+		if r.sink == nil {
+			continue
+		}
+		for _, fr := range r.sink.records() {
+			known[fr.Path] = fr
+		}
+	}
+
+	paths, err := stagedPaths(st.data)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*CollectorRecord{}
+	for i := range recs {
+		byName[recs[i].Name] = &recs[i]
+	}
+
+	files := make([]FileRecord, 0, len(paths))
+	for _, p := range paths {
+		fr := known[p]
+		if fr == nil {
+			fr = &FileRecord{Path: p}
+		}
+		if err := st.guard(fr, byName[collectorOf(p)]); err != nil {
+			return nil, err
+		}
+		if err := hashFile(filepath.Join(st.data, filepath.FromSlash(p)), fr); err != nil {
+			return nil, err
+		}
+		account(byName[collectorOf(p)], fr)
+		files = append(files, *fr)
+	}
+	return files, nil
+}
+
+// guard withholds a file in which a known secret format survived redaction, and marks
+// its collector partial. It fails closed: a file it cannot read is withheld too.
+func (st *stage) guard(fr *FileRecord, rec *CollectorRecord) error {
+	full := filepath.Join(st.data, filepath.FromSlash(fr.Path))
+	f, err := os.Open(full)
+	if err != nil {
+		return fmt.Errorf("guard scan %s: %w", fr.Path, err)
+	}
+	rules, gerr := st.red.Guard(f, fr.Path)
+	f.Close()
+	if gerr == nil && len(rules) == 0 {
+		return nil
+	}
+
+	why := "guard scan failed: " + fmt.Sprint(gerr)
+	if gerr == nil {
+		why = "a secret survived redaction (rules: " + strings.Join(rules, ", ") + ")"
+	}
+	fr.Withheld = why
+	notice := "This file was withheld by bundle: " + why + ".\n"
+	if err := os.WriteFile(full, []byte(notice), 0o644); err != nil {
+		return fmt.Errorf("withhold %s: %w", fr.Path, err)
+	}
+	if rec != nil {
+		if rec.Status == StatusOK {
+			rec.Status = StatusPartial
+			rec.Reason = "a file was withheld"
+		}
+		rec.Notes = append(rec.Notes, fr.Path+" withheld: "+why)
+	}
+	return nil
+}
+
+func hashFile(path string, fr *FileRecord) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("hash %s: %w", fr.Path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return fmt.Errorf("hash %s: %w", fr.Path, err)
+	}
+	fr.Size, fr.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	return nil
+}
+
+func account(rec *CollectorRecord, fr *FileRecord) {
+	if rec == nil {
+		return
+	}
+	rec.Files++
+	rec.Bytes += fr.Size
+	for rule, n := range fr.Redactions {
+		if rec.Redactions == nil {
+			rec.Redactions = map[string]int{}
+		}
+		rec.Redactions[rule] += n
+	}
+}
+
+func collectorOf(p string) string {
+	c, _, _ := strings.Cut(p, "/")
+	return c
+}
+
+func (st *stage) manifest(ctx context.Context, o CollectOptions, recs []CollectorRecord,
+	files []FileRecord) *Manifest {
+	host, _ := os.Hostname()
+	m := &Manifest{
+		Format: FormatVersion, Tool: ToolInfo(), Created: st.created, Host: host,
+		Args: st.env.Args, Config: st.env.Config, Since: st.env.Since, Until: st.env.Until,
+		Collectors: recs, Files: files, Findings: st.env.Findings(),
+	}
+	if m.Findings == nil {
+		m.Findings = []Finding{}
+	}
+	for _, f := range files {
+		for rule, n := range f.Redactions {
+			if m.Redactions == nil {
+				m.Redactions = map[string]int{}
+			}
+			m.Redactions[rule] += n
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		m.Result = ResultCanceled
+	case m.Incomplete():
+		m.Result = ResultIncomplete
+	default:
+		m.Result = ResultComplete
+	}
+	return m
+}
+
+// writeTop writes manifest.json, SHA256SUMS over every other file, its signature and
+// the signer's public key.
+func (st *stage) writeTop(m *Manifest, o CollectOptions) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode manifest: %w", err)
+	}
+	if err := st.writeRedacted(ManifestFile, append(b, '\n')); err != nil {
+		return err
+	}
+	pub := authorizedKey(o.Signer.PublicKey(), "caracal-bundle")
+	if err := os.WriteFile(filepath.Join(st.data, SignerFile), pub, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", SignerFile, err)
+	}
+
+	sums, err := Sums(st.data)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(st.data, SumsFile), sums, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", SumsFile, err)
+	}
+	sig, err := Sign(sums, o.Signer)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(st.data, SignatureFile), sig, 0o644)
+}
+
+// writeRedacted writes a top-level file through the redactor.
+func (st *stage) writeRedacted(name string, data []byte) error {
+	f, err := os.Create(filepath.Join(st.data, name))
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	w := st.red.NewWriter(f, name)
+	_, err = w.Write(data)
+	if err := errors.Join(err, w.Close(), f.Close()); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// Sums returns SHA256SUMS content, in `sha256sum` format, for every file below dir
+// except SHA256SUMS and its signature, sorted by path.
+func Sums(dir string) ([]byte, error) {
+	paths, err := stagedPaths(dir)
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(paths)
+	var b bytes.Buffer
+	for _, p := range paths {
+		if p == SumsFile || p == SignatureFile {
+			continue
+		}
+		fr := &FileRecord{Path: p}
+		if err := hashFile(filepath.Join(dir, filepath.FromSlash(p)), fr); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, "%s  %s\n", fr.SHA256, p)
+	}
+	return b.Bytes(), nil
+}
