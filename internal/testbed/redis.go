@@ -1,0 +1,219 @@
+package testbed
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// RedisServer is a throw-away redis-server on a loopback port.
+type RedisServer struct {
+	// Addr is host:port on 127.0.0.1.
+	Addr string
+	// Password is the default user's password; empty when started WithoutPassword.
+	Password string
+
+	dir string
+	cmd *exec.Cmd
+}
+
+// RedisOption changes how Redis starts.
+type RedisOption func(*redisConfig)
+
+type redisConfig struct {
+	password bool
+	aof      bool
+	args     []string
+}
+
+// WithoutPassword starts Redis with no requirepass.
+func WithoutPassword() RedisOption { return func(c *redisConfig) { c.password = false } }
+
+// WithPersistence turns the append-only file on (as Caracal's Redis runs), so the
+// persistence checks see a healthy server.
+func WithPersistence() RedisOption { return func(c *redisConfig) { c.aof = true } }
+
+// WithRedisArgs adds raw redis-server flags, such as "--maxmemory-policy", "allkeys-lru".
+func WithRedisArgs(args ...string) RedisOption {
+	return func(c *redisConfig) { c.args = append(c.args, args...) }
+}
+
+// Redis starts redis-server for the test and stops it in t.Cleanup. A missing binary
+// calls Unavailable.
+func Redis(t testing.TB, opts ...RedisOption) *RedisServer {
+	t.Helper()
+	bin := LookPath(t, "redis-server")
+	cfg := redisConfig{password: true}
+	for _, o := range opts {
+		o(&cfg)
+	}
+
+	s := &RedisServer{dir: t.TempDir()}
+	if cfg.password {
+		s.Password = randomHex(t, 16)
+	}
+	args := s.args(t, cfg)
+	s.cmd = exec.Command(bin, args...)
+	s.cmd.Dir = s.dir
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	log := logFile(t, s.dir, "redis.log")
+	s.cmd.Stdout, s.cmd.Stderr = log, log
+	if err := s.cmd.Start(); err != nil {
+		t.Fatalf("testbed: start redis-server: %v", err)
+	}
+	t.Cleanup(s.stop)
+	s.waitReady(t)
+	return s
+}
+
+func (s *RedisServer) args(t testing.TB, cfg redisConfig) []string {
+	t.Helper()
+	port := FreePort(t)
+	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	args := []string{
+		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", s.dir,
+		"--save", "", "--daemonize", "no", "--logfile", "",
+	}
+	if cfg.aof {
+		args = append(args, "--appendonly", "yes", "--appendfsync", "no")
+	} else {
+		args = append(args, "--appendonly", "no")
+	}
+	if cfg.password {
+		args = append(args, "--requirepass", s.Password)
+	}
+	return append(args, cfg.args...)
+}
+
+// URL returns a redis:// URL for the default user, with the password when there is one.
+func (s *RedisServer) URL() string {
+	u := url.URL{Scheme: "redis", Host: s.Addr}
+	if s.Password != "" {
+		u.User = url.UserPassword("", s.Password)
+	}
+	return u.String()
+}
+
+// UserURL returns a redis:// URL that logs in as an ACL user.
+func (s *RedisServer) UserURL(user, password string) string {
+	u := url.URL{Scheme: "redis", Host: s.Addr, User: url.UserPassword(user, password)}
+	return u.String()
+}
+
+// Client returns a client logged in as the default user, closed in t.Cleanup. Tests use
+// it to build fixtures.
+func (s *RedisServer) Client(t testing.TB) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{
+		Addr: s.Addr, Password: s.Password, DisableIdentity: true,
+	})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// AddUser creates an ACL user with a password and the given rules (for example
+// "~*", "+@read", "-config") and returns its URL.
+func (s *RedisServer) AddUser(t testing.TB, name string, rules ...string) string {
+	t.Helper()
+	pw := randomHex(t, 12)
+	args := []any{"acl", "setuser", name, "reset", "on", ">" + pw}
+	for _, r := range rules {
+		args = append(args, r)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Client(t).Do(ctx, args...).Err(); err != nil {
+		t.Fatalf("testbed: redis acl setuser %s: %v", name, err)
+	}
+	return s.UserURL(name, pw)
+}
+
+func (s *RedisServer) waitReady(t testing.TB) {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{
+		Addr: s.Addr, Password: s.Password, DisableIdentity: true, MaxRetries: -1,
+	})
+	defer func() { _ = c.Close() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := c.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("testbed: redis-server on %s not ready: %v\n%s", s.Addr, err,
+				readLog(s.dir, "redis.log"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s *RedisServer) stop() {
+	stopProcess(s.cmd, syscall.SIGTERM, 10*time.Second)
+}
+
+// stopProcess signals cmd's process and waits for it, killing its process group when it
+// does not end within grace.
+func stopProcess(cmd *exec.Cmd, sig syscall.Signal, grace time.Duration) {
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	_ = cmd.Process.Signal(sig)
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+}
+
+func randomHex(t testing.TB, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatalf("testbed: random: %v", err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func logFile(t testing.TB, dir, name string) *os.File {
+	t.Helper()
+	f, err := os.Create(dir + string(os.PathSeparator) + name)
+	if err != nil {
+		t.Fatalf("testbed: create %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
+// readLog returns the tail of a server log for a failure message.
+func readLog(dir, name string) string {
+	b, err := os.ReadFile(dir + string(os.PathSeparator) + name)
+	if err != nil {
+		return fmt.Sprintf("(no log: %v)", err)
+	}
+	s := string(b)
+	if len(s) > 4000 {
+		s = s[len(s)-4000:]
+	}
+	return strings.TrimSpace(s)
+}
