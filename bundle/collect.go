@@ -49,6 +49,7 @@ type CollectResult struct {
 	Path     string    `json:"path"`
 	SHA256   string    `json:"sha256"`
 	Size     int64     `json:"size"`
+	Signer   string    `json:"signer"`
 	Manifest *Manifest `json:"-"`
 }
 
@@ -82,7 +83,7 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Manifest = m
+	res.Manifest, res.Signer = m, Fingerprint(o.Signer.PublicKey())
 	return res, nil
 }
 

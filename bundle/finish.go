@@ -187,6 +187,7 @@ func (st *stage) manifest(ctx context.Context, o CollectOptions, recs []Collecto
 	if m.Findings == nil {
 		m.Findings = []Finding{}
 	}
+	st.redactRecords(m)
 	for _, f := range files {
 		for rule, n := range f.Redactions {
 			if m.Redactions == nil {
@@ -269,4 +270,19 @@ func Sums(dir string) ([]byte, error) {
 		fmt.Fprintf(&b, "%s  %s\n", fr.SHA256, p)
 	}
 	return b.Bytes(), nil
+}
+
+// redactRecords redacts the free text of the manifest in memory too, so that what
+// --json prints is as clean as what the bundle holds.
+func (st *stage) redactRecords(m *Manifest) {
+	for i := range m.Collectors {
+		c := &m.Collectors[i]
+		c.Reason = st.red.String(c.Reason)
+		for j := range c.Notes {
+			c.Notes[j] = st.red.String(c.Notes[j])
+		}
+	}
+	for i := range m.Findings {
+		m.Findings[i].Message = st.red.String(m.Findings[i].Message)
+	}
 }

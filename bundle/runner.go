@@ -99,7 +99,7 @@ func (r *Runner) runOne(ctx context.Context, c Collector, rec CollectorRecord) C
 		r.Progress.Started(rec.Name)
 	}
 	log := r.Env.Logger.With("collector", rec.Name)
-	log.Debug("collector started")
+	log.Info("collector started")
 
 	rec.Started = time.Now().UTC()
 	sink := newSink(r.Env.stageDir, rec.Name, r.Env.Redactor)

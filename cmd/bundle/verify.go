@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/caracal-tools/bundle/bundle"
+)
+
+func trustFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "key", Usage: "trusted signer public key `FILE` (.pub)"},
+		&cli.StringFlag{Name: "allowed-signers", Usage: "OpenSSH allowed_signers `FILE`"},
+		&cli.StringSliceFlag{Name: "identity", Aliases: []string{"i"},
+			Usage: "age identity or SSH private key `FILE` to decrypt an encrypted bundle"},
+	}
+}
+
+func verifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "verify",
+		Usage:     "check a bundle's checksums, signature and signer",
+		ArgsUsage: "BUNDLE",
+		Flags:     append(trustFlags(), &cli.BoolFlag{Name: "json", Usage: "print the result as JSON"}),
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, "one BUNDLE"); err != nil {
+				return err
+			}
+			rep, err := verifyFile(c, c.Args().First(), "")
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				return printJSON(c.App.Writer, rep)
+			}
+			return printVerified(c, rep)
+		},
+	}
+}
+
+// verifyOptions builds the trust settings from the flags.
+func verifyOptions(c *cli.Context) (bundle.VerifyOptions, error) {
+	var o bundle.VerifyOptions
+	for _, p := range c.StringSlice("key") {
+		f, err := os.Open(p)
+		if err != nil {
+			return o, usageErr("--key: %v", err)
+		}
+		keys, err := bundle.ReadPublicKeys(f)
+		f.Close()
+		if err != nil {
+			return o, usageErr("--key %s: %v", p, err)
+		}
+		o.Keys = append(o.Keys, keys...)
+	}
+	if p := c.String("allowed-signers"); p != "" {
+		f, err := os.Open(p)
+		if err != nil {
+			return o, usageErr("--allowed-signers: %v", err)
+		}
+		o.AllowedSigners, err = bundle.ParseAllowedSigners(f)
+		f.Close()
+		if err != nil {
+			return o, usageErr("--allowed-signers %s: %v", p, err)
+		}
+	}
+	ids, err := loadIdentities(c.StringSlice("identity"))
+	o.Identities = ids
+	return o, err
+}
+
+// verifyFile verifies (and, with dir set, extracts) the bundle at path.
+func verifyFile(c *cli.Context, path, dir string) (*bundle.VerifyReport, error) {
+	o, err := verifyOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open bundle: %w", err)
+	}
+	defer f.Close()
+
+	var rep *bundle.VerifyReport
+	if dir == "" {
+		rep, err = bundle.Verify(f, o)
+	} else {
+		rep, err = bundle.Extract(f, dir, o)
+	}
+	switch {
+	case errors.Is(err, bundle.ErrEncrypted):
+		return nil, withHint(fmt.Errorf("%s: %w", path, err), "pass --identity FILE")
+	case errors.Is(err, bundle.ErrUntrusted):
+		return nil, withHint(fmt.Errorf("%s: %w", path, err),
+			"check who made it; trust the key with --key FILE.pub if it is theirs")
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rep, nil
+}
+
+func printVerified(c *cli.Context, rep *bundle.VerifyReport) error {
+	w := c.App.Writer
+	fmt.Fprintf(w, "bundle: OK: %d files match SHA256SUMS, signature valid\n", rep.Files)
+	fmt.Fprintf(w, "bundle: signer %s", rep.Signer)
+	if rep.Trusted {
+		fmt.Fprintf(w, " (trusted)\n")
+		return nil
+	}
+	fmt.Fprintf(w, "\n")
+	fmt.Fprintf(c.App.ErrWriter, "bundle: warning: the signer was not checked against a "+
+		"trusted key\nbundle: hint: pass --key FILE.pub or --allowed-signers FILE\n")
+	return nil
+}
