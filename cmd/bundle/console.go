@@ -111,4 +111,3 @@ func statusMark(s bundle.Status) string {
 	}
 	return strings.ToUpper(string(s))
 }
-

@@ -1,0 +1,34 @@
+# bundle: build, test and benchmark.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -X github.com/caracal-tools/bundle/bundle.Version=$(VERSION)
+TESTBIN ?= $(shell $(GO) env GOCACHE)/../bundle-testbin/k8s-v1.36.3-kwok-v0.8.0
+
+.PHONY: build run test testbin bench lint fmt clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/bundle ./cmd/bundle
+
+# run collects a bundle with whatever is configured (nothing is fine).
+run:
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/bundle collect $(ARGS)
+
+# testbin builds kube-apiserver, etcd and kwok for the Kubernetes tests, once per machine.
+testbin:
+	BUNDLE_TESTBIN=$(TESTBIN) bash internal/testbed/build-kube.sh
+
+test: testbin
+	BUNDLE_TESTBIN=$(TESTBIN) $(GO) test -count=1 -timeout 45m ./...
+
+bench:
+	BUNDLE_TESTBIN=$(TESTBIN) $(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin
