@@ -76,15 +76,20 @@ func Verify(r io.Reader, o VerifyOptions) (*VerifyReport, error) {
 		o.MaxTotal = DefaultMaxTotal
 	}
 	rep := &VerifyReport{}
-	tr, closeFn, err := openArchive(r, o, rep)
+	stream, closeFn, err := openArchive(r, o, rep)
 	if err != nil {
 		return nil, err
 	}
 	defer closeFn()
 
-	a, err := readEntries(tr, o, rep)
+	a, err := readEntries(tar.NewReader(stream), o, rep)
 	if err != nil {
 		return rep, err
+	}
+	// Read to the end so the compression's own checksum is checked and nothing trails.
+	if n, err := io.Copy(io.Discard, stream); err != nil || n > 16<<10 {
+		return rep, fmt.Errorf("%w: data after the end of the archive (%d bytes, %v)",
+			ErrTampered, n, err)
 	}
 	if err := a.check(rep); err != nil {
 		return rep, err
@@ -96,7 +101,7 @@ func Verify(r io.Reader, o VerifyOptions) (*VerifyReport, error) {
 }
 
 // openArchive undoes encryption and compression, with the total size bounded.
-func openArchive(r io.Reader, o VerifyOptions, rep *VerifyReport) (*tar.Reader, func(), error) {
+func openArchive(r io.Reader, o VerifyOptions, rep *VerifyReport) (io.Reader, func(), error) {
 	br := bufio.NewReader(r)
 	head, _ := br.Peek(len("age-encryption.org/v1"))
 	src := io.Reader(br)
@@ -117,8 +122,7 @@ func openArchive(r io.Reader, o VerifyOptions, rep *VerifyReport) (*tar.Reader, 
 	if err != nil {
 		return nil, nil, err
 	}
-	limited := &limitReader{r: dec, left: o.MaxTotal}
-	return tar.NewReader(limited), closeFn, nil
+	return &limitReader{r: dec, left: o.MaxTotal}, closeFn, nil
 }
 
 func decompressor(br *bufio.Reader, rep *VerifyReport) (io.Reader, func(), error) {

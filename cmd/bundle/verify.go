@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,6 +18,8 @@ func trustFlags() []cli.Flag {
 		&cli.StringFlag{Name: "allowed-signers", Usage: "OpenSSH allowed_signers `FILE`"},
 		&cli.StringSliceFlag{Name: "identity", Aliases: []string{"i"},
 			Usage: "age identity or SSH private key `FILE` to decrypt an encrypted bundle"},
+		&cli.StringFlag{Name: "max-size", Value: "32GiB",
+			Usage: "refuse bundles whose uncompressed content is larger than `SIZE`"},
 	}
 }
 
@@ -67,6 +71,11 @@ func verifyOptions(c *cli.Context) (bundle.VerifyOptions, error) {
 			return o, usageErr("--allowed-signers %s: %v", p, err)
 		}
 	}
+	max, err := parseSize(c.String("max-size"))
+	if err != nil {
+		return o, usageErr("--max-size: %v", err)
+	}
+	o.MaxTotal, o.MaxEntry = max, min(max, bundle.DefaultMaxEntry)
 	ids, err := loadIdentities(c.StringSlice("identity"))
 	o.Identities = ids
 	return o, err
@@ -114,4 +123,24 @@ func printVerified(c *cli.Context, rep *bundle.VerifyReport) error {
 	fmt.Fprintf(c.App.ErrWriter, "bundle: warning: the signer was not checked against a "+
 		"trusted key\nbundle: hint: pass --key FILE.pub or --allowed-signers FILE\n")
 	return nil
+}
+
+// parseSize reads sizes such as 512MiB, 4GiB or 1048576.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"B", 1}}
+	num, mult := s, int64(1)
+	for _, u := range units {
+		if v, ok := strings.CutSuffix(s, u.suffix); ok {
+			num, mult = v, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("want a size such as 512MiB or 4GiB, got %q", s)
+	}
+	return n * mult, nil
 }
