@@ -96,7 +96,7 @@ func createEvent(t *testing.T, cl *testbed.Cluster, ns, pod, reason, msg string)
 		InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: pod, Namespace: ns},
 		Reason:         reason, Message: msg, Type: corev1.EventTypeWarning, Count: 4,
 		FirstTimestamp: now, LastTimestamp: now,
-		Source:         corev1.EventSource{Component: "kubelet"},
+		Source: corev1.EventSource{Component: "kubelet"},
 	}
 	if _, err := cl.Client.CoreV1().Events(ns).Create(t.Context(), ev, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create event: %v", err)
