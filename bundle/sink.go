@@ -177,7 +177,7 @@ func (s *Sink) records() []*FileRecord {
 }
 
 func checkName(name string) error {
-	if name == "" || path.IsAbs(name) || path.Clean(name) != name ||
+	if name == "" || name == "." || path.IsAbs(name) || path.Clean(name) != name ||
 		strings.HasPrefix(name, "../") || name == ".." || strings.Contains(name, "\\") {
 		return fmt.Errorf("invalid bundle file name %q: use a clean relative path", name)
 	}
