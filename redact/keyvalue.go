@@ -13,7 +13,14 @@ func (s *scan) keyValue(hs, he int) {
 	if hs < s.keyEnd {
 		return
 	}
+	if hs >= 4 && bytes.HasPrefix(s.b[hs-4:s.n], []byte("AGE-SECRET-KEY-1")) {
+		s.knownToken(hs-4, he)
+		return
+	}
 	ks, ke := s.keyBounds(hs, he)
+	if ks > 0 && s.b[ks-1] == '/' {
+		return
+	}
 	s.keyEnd = ke
 	flag := false
 	for ks < ke && s.b[ks] == '-' {
@@ -34,10 +41,13 @@ func (s *scan) keyValue(hs, he int) {
 		}
 		return
 	}
+	if (string(norm) == "pwd" || string(norm) == "oldpwd") && s.b[v] == '/' {
+		return
+	}
 	if rule == ruleKeyValue && s.isDSN(norm, ks, v) {
 		rule = ruleDSNPassword
 	}
-	s.value(v, kind, rule, ks)
+	s.value(v, kind, rule, bytes.HasSuffix(norm, []byte("url")))
 }
 
 // keyBounds widens the hit to the whole key name.
@@ -151,7 +161,7 @@ func (s *scan) bareSeparatorOK(ks, j, k int, norm []byte, flag bool) bool {
 	if k == j || k >= s.n || s.b[k] == '\n' || s.b[k] == '\r' {
 		return false
 	}
-	if s.b[k] == '\'' {
+	if s.b[k] == '\'' && string(norm) == "password" {
 		return true
 	}
 	if flag {
@@ -218,13 +228,14 @@ func (s *scan) blockScalar(ks, k int) {
 	s.enter(k, lineState{kind: stateBlock, indent: indent, rule: ruleKeyValue})
 }
 
-// value redacts the value starting at v of the given kind.
-func (s *scan) value(v int, kind valueKind, rule string, ks int) {
+// value redacts the value starting at v of the given kind; urlKey says the key names a
+// URL.
+func (s *scan) value(v int, kind valueKind, rule string, urlKey bool) {
 	end, done := s.valueEnd(v, kind)
 	if rule == ruleAuthz || rule == ruleBearer {
 		v, end, rule = s.authzValue(v, end, kind)
 	}
-	if isPlaceholder(s.b[v:end]) {
+	if isPlaceholder(s.b[v:end]) || urlKey && s.urlValue(v, end) {
 		return
 	}
 	if s.add(v, end, rule) && !done {
@@ -260,7 +271,7 @@ func (s *scan) nameValue(ks, ke int) bool {
 	if !ok {
 		return false
 	}
-	s.value(v, kind, ruleKeyValue, vs)
+	s.value(v, kind, ruleKeyValue, false)
 	return true
 }
 
@@ -291,4 +302,11 @@ func (s *scan) skipBlanks(j int) int {
 		j++
 	}
 	return j
+}
+
+// urlValue reports whether [v, end) is a URL ("scheme://..."): under a key ending in
+// "url" its password, if any, is the URL rule's, and the host and database stay.
+func (s *scan) urlValue(v, end int) bool {
+	i := bytes.Index(s.b[v:end], []byte("://"))
+	return i > 0 && bytes.IndexByte(s.b[v:v+i], ' ') < 0
 }

@@ -146,14 +146,14 @@ func (s *scan) bearerScheme(hs, he int) {
 	}
 }
 
-// credential finds a token-like credential at i: at least 8 token bytes, then '='
-// padding, then a delimiter, and some digit, upper-case letter or punctuation.
+// credential finds a token-like credential at i: at least 8 token bytes with a digit
+// or an upper-case letter, then '=' padding, then a delimiter.
 func (s *scan) credential(i int) (int, int, bool) {
 	j := i
 	mixed := false
 	for j < s.n && tokenChar[s.b[j]] {
 		c := s.b[j]
-		if c < 'a' || c > 'z' {
+		if c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' {
 			mixed = true
 		}
 		j++
@@ -164,7 +164,7 @@ func (s *scan) credential(i int) (int, int, bool) {
 	if j-i < 8 || !mixed {
 		return 0, 0, false
 	}
-	if j < s.n && !bareStop[s.b[j]] && s.b[j] != ':' {
+	if j < s.n && !bareStop[s.b[j]] {
 		return 0, 0, false
 	}
 	return i, j, true
