@@ -9,7 +9,7 @@ import (
 )
 
 // withheld replaces the value of an environment variable whose name says it is secret.
-const withheld = "[withheld: secret-named variable]"
+const withheld = "[withheld]"
 
 // secretName matches variable names whose values are secrets whatever they look like.
 var secretName = regexp.MustCompile(

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
 
 	"github.com/caracal-tools/bundle/redact"
 )
@@ -39,6 +40,7 @@ func sanitize(red *redact.Redactor, c container.InspectResponse) inspectRecord {
 		c.Args = redactAll(red, c.Args)
 		if c.HostConfig != nil {
 			c.HostConfig.Binds = dropSecretBinds(c.HostConfig.Binds)
+			c.HostConfig.Mounts = dropSecretMounts(c.HostConfig.Mounts)
 		}
 		if c.State != nil && c.State.Health != nil {
 			for _, h := range c.State.Health.Log {
@@ -68,6 +70,17 @@ func dropSecretBinds(binds []string) []string {
 			continue
 		}
 		out = append(out, b)
+	}
+	return out
+}
+
+// dropSecretMounts removes mount specs whose target is under /run/secrets.
+func dropSecretMounts(ms []mount.Mount) []mount.Mount {
+	var out []mount.Mount
+	for _, m := range ms {
+		if !strings.HasPrefix(m.Target, secretsDir) {
+			out = append(out, m)
+		}
 	}
 	return out
 }
