@@ -217,6 +217,9 @@ func (st *stage) writeTop(m *Manifest, o CollectOptions) error {
 	if err := st.writeRedacted(ManifestFile, append(b, '\n')); err != nil {
 		return err
 	}
+	if err := st.writeSummary(m); err != nil {
+		return err
+	}
 	pub := authorizedKey(o.Signer.PublicKey(), "caracal-bundle")
 	if err := os.WriteFile(filepath.Join(st.data, SignerFile), pub, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", SignerFile, err)
@@ -285,4 +288,17 @@ func (st *stage) redactRecords(m *Manifest) {
 	for i := range m.Findings {
 		m.Findings[i].Message = st.red.String(m.Findings[i].Message)
 	}
+}
+
+// writeSummary writes SUMMARY.md and summary.json at the top of the bundle.
+func (st *stage) writeSummary(m *Manifest) error {
+	sum := Summarize(m)
+	b, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode summary: %w", err)
+	}
+	if err := st.writeRedacted(SummaryJSONFile, append(b, '\n')); err != nil {
+		return err
+	}
+	return st.writeRedacted(SummaryFile, sum.Markdown())
 }

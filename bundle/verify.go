@@ -171,6 +171,7 @@ type archiveContent struct {
 
 var smallFiles = map[string]bool{
 	SumsFile: true, SignatureFile: true, SignerFile: true, ManifestFile: true,
+	SummaryFile: true,
 }
 
 func readEntries(tr *tar.Reader, o VerifyOptions, rep *VerifyReport) (*archiveContent, error) {

@@ -54,7 +54,7 @@ func printInspect(c *cli.Context, rep *bundle.VerifyReport) {
 
 	printCollectorTable(w, m.Collectors, true)
 	fmt.Fprintln(w)
-	printFindings(w, m.Findings, 50)
+	printSummary(w, m)
 	printRedactions(c, m)
 	fmt.Fprintln(w, "Files:")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -40,7 +40,8 @@ func printCollectSummary(w io.Writer, res *bundle.CollectResult) {
 	m := res.Manifest
 	printCollectorTable(w, m.Collectors, false)
 	fmt.Fprintln(w)
-	printFindings(w, m.Findings, 10)
+	bundle.Summarize(m).Short(w, 10)
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "bundle: wrote %s (%s, %s)\n", res.Path, humanBytes(res.Size), m.Result)
 	fmt.Fprintf(w, "bundle: sha256 %s, signed by %s\n", res.SHA256, res.Signer)
 }
@@ -59,25 +60,17 @@ func printCollectorTable(w io.Writer, recs []bundle.CollectorRecord, all bool) {
 	tw.Flush()
 }
 
-func printFindings(w io.Writer, fs []bundle.Finding, most int) {
-	n := 0
-	for _, f := range fs {
-		if f.Severity == bundle.SeverityInfo {
-			continue
+// printSummary prints the triage summary and what could not be collected.
+func printSummary(w io.Writer, m *bundle.Manifest) {
+	sum := bundle.Summarize(m)
+	sum.Short(w, 50)
+	if len(sum.NotCollected) > 0 {
+		fmt.Fprintln(w, "Not collected:")
+		for _, n := range sum.NotCollected {
+			fmt.Fprintf(w, "  %-20s %-8s %s\n", n.Collector, n.Status, oneLine(n.Reason, 90))
 		}
-		if n == most {
-			fmt.Fprintf(w, "  ... and more: see SUMMARY.md in the bundle\n")
-			break
-		}
-		if n == 0 {
-			fmt.Fprintln(w, "Findings:")
-		}
-		fmt.Fprintf(w, "  %-4s %-9s %s\n", f.Severity, f.Stage, oneLine(f.Message, 100))
-		n++
 	}
-	if n > 0 {
-		fmt.Fprintln(w)
-	}
+	fmt.Fprintln(w)
 }
 
 func oneLine(s string, most int) string {
