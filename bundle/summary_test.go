@@ -15,7 +15,7 @@ func TestSummarize(t *testing.T) {
 		Status: bundle.StatusSkipped, SkipKind: bundle.NotConfigured, Reason: "set --kubeconfig"}
 	dlq := bundle.Finding{Stage: bundle.StageStreams, Severity: bundle.SeverityWarn,
 		Code: "redis.dlq.entries", Message: "audit DLQ holds 3 entries",
-		Area: "audit event missing: stream health, DLQ, replay backlog",
+		Area:  "audit event missing: stream health, DLQ, replay backlog",
 		Files: []string{"redis/streams.txt"}}
 	info := bundle.Finding{Stage: bundle.StageStreams, Severity: bundle.SeverityInfo,
 		Code: "redis.expected-lag", Message: "siem-export lag grows: expected"}
