@@ -3,5 +3,8 @@
 package collectors
 
 import (
-	_ "github.com/caracal-tools/bundle/collectors/core" // bundle and host
+	_ "github.com/caracal-tools/bundle/collectors/compose" // Docker Compose deployments
+	_ "github.com/caracal-tools/bundle/collectors/core"    // the tool and the host
+	_ "github.com/caracal-tools/bundle/collectors/kube"    // Kubernetes and Helm
+	_ "github.com/caracal-tools/bundle/collectors/redis"   // Redis streams
 )

@@ -1,0 +1,82 @@
+package collectors_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caracal-tools/bundle/bundle"
+	"github.com/caracal-tools/bundle/bundle/bundletest"
+	"github.com/caracal-tools/bundle/bundle/config"
+	_ "github.com/caracal-tools/bundle/collectors"
+)
+
+// unconfigured points every default a collector might reach for at nothing.
+func unconfigured(t *testing.T) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("HOME", dir)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, ".config"))
+	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, ".local/share"))
+	t.Setenv("KUBECONFIG", filepath.Join(dir, "no-kubeconfig"))
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(dir, "no-docker.sock"))
+	t.Setenv("KUBERNETES_SERVICE_HOST", "")
+	for _, k := range []string{"REDIS_URL", "DATABASE_URL", "CARACAL_ADMIN_TOKEN"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	t.Setenv("PATH", dir)
+}
+
+// TestConformance runs every registered collector with nothing configured: each ends
+// quickly, without failing, with a reason when it skips, and writes only clean paths.
+func TestConformance(t *testing.T) {
+	unconfigured(t)
+	for _, c := range bundle.Registered() {
+		t.Run(c.Info().Name, func(t *testing.T) {
+			start := time.Now()
+			res := bundletest.RunContext(context.Background(), t, c, config.Config{}, 30*time.Second)
+			rec := res.Record
+			if took := time.Since(start); took > 15*time.Second {
+				t.Errorf("took %s with nothing configured", took)
+			}
+			switch rec.Status {
+			case bundle.StatusOK:
+			case bundle.StatusSkipped:
+				if strings.TrimSpace(rec.Reason) == "" {
+					t.Errorf("skipped without a reason")
+				}
+			default:
+				t.Errorf("status %s (%s) with nothing configured", rec.Status, rec.Reason)
+			}
+			for _, f := range res.Files(t) {
+				if !strings.HasPrefix(f, rec.Name+"/") {
+					t.Errorf("file %s outside the collector's folder", f)
+				}
+			}
+		})
+	}
+}
+
+// TestRegistry checks every collector's metadata.
+func TestRegistry(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range bundle.Registered() {
+		info := c.Info()
+		if info.Description == "" || info.Group == "" {
+			t.Errorf("%s: missing group or description", info.Name)
+		}
+		if seen[info.Name] {
+			t.Errorf("%s registered twice", info.Name)
+		}
+		seen[info.Name] = true
+	}
+	for _, want := range []string{"bundle", "host"} {
+		if !seen[want] {
+			t.Errorf("collector %s is not registered", want)
+		}
+	}
+}
