@@ -235,6 +235,9 @@ func (s *scan) value(v int, kind valueKind, rule string, urlKey bool) {
 	if rule == ruleAuthz || rule == ruleBearer {
 		v, end, rule = s.authzValue(v, end, kind)
 	}
+	if end <= v {
+		return
+	}
 	if isPlaceholder(s.b[v:end]) || urlKey && s.urlValue(v, end) {
 		return
 	}
@@ -248,8 +251,7 @@ func (s *scan) isDSN(norm []byte, ks, v int) bool {
 	if string(norm) != "password" || v == 0 || s.b[v-1] != '=' {
 		return false
 	}
-	lo := max(s.lineStart(ks), ks-200)
-	hi := min(s.lineEnd(ks), ks+200)
+	lo, hi := max(0, ks-200), min(s.n, ks+200)
 	near := s.low[lo:hi]
 	return bytes.Contains(near, []byte("dbname=")) || bytes.Contains(near, []byte("host="))
 }

@@ -81,22 +81,51 @@ func (s *scan) add(start, end int, rule string) bool {
 // isMarker reports whether a replacement token starts at i, or its rest when the '['
 // stands just before i.
 func (s *scan) isMarker(i int) bool {
-	if bytes.HasPrefix(s.b[i:s.n], []byte(markerPrefix)) {
+	if markerLen(s.b[i:s.n]) > 0 {
 		return true
 	}
-	return i > 0 && s.b[i-1] == '[' && bytes.HasPrefix(s.b[i:s.n], []byte(markerPrefix[1:]))
+	return i > 0 && s.b[i-1] == '[' && markerLen(s.b[i-1:s.n]) > 0
 }
 
 // insideMarker reports whether position i lies inside a replacement token, whose rule
 // name may contain a keyword such as "password".
 func (s *scan) insideMarker(i int) bool {
-	lo := max(0, i-len(markerPrefix)-24)
+	lo := max(0, i-len(markerPrefix)-maxRuleName)
 	j := bytes.LastIndex(s.b[lo:i], []byte(markerPrefix))
 	if j < 0 {
 		return false
 	}
-	return bytes.IndexByte(s.b[lo+j:i], ']') < 0
+	return lo+j+markerLen(s.b[lo+j:s.n]) > i
 }
+
+// maxRuleName bounds the length of a rule name.
+const maxRuleName = 64
+
+// markerLen returns the length of the replacement token "[REDACTED:rule:0a1b2c]" at
+// the start of b, or 0.
+func markerLen(b []byte) int {
+	if !bytes.HasPrefix(b, []byte(markerPrefix)) {
+		return 0
+	}
+	i := len(markerPrefix)
+	for i < len(b) && i-len(markerPrefix) <= maxRuleName && ruleChar[b[i]] {
+		i++
+	}
+	if i == len(markerPrefix) || i+8 > len(b) || b[i] != ':' || b[i+7] != ']' {
+		return 0
+	}
+	for _, c := range b[i+1 : i+7] {
+		if !hexChar[c] {
+			return 0
+		}
+	}
+	return i + 8
+}
+
+var (
+	ruleChar = charset("A-Za-z0-9_.-")
+	hexChar  = charset("0-9a-f")
+)
 
 // needMore asks for a bigger window starting at the line that holds position i. It
 // reports false when the window cannot grow; the caller then does its best.
@@ -176,23 +205,28 @@ func (s *scan) lineEnd(i int) int {
 	return s.n
 }
 
-// atLineStart reports whether only indentation, a YAML list dash or "export " stands
-// between the line start and position i, and returns the indentation width.
+// atLineStart reports whether only indentation, a YAML list dash or "export " (and an
+// opening quote) stand between the line start and position i, and returns the
+// indentation width. It looks back a short way only.
 func (s *scan) atLineStart(i int) (bool, int) {
-	ls := s.lineStart(i)
-	if ls == 0 && s.emitFrom > 0 && s.kind == passCut {
-		return false, 0
+	j := i
+	if j > 0 && (s.b[j-1] == '"' || s.b[j-1] == '\'') {
+		j--
 	}
-	j := ls
-	for j < i && (s.b[j] == ' ' || s.b[j] == '\t') {
-		j++
+	if j >= 7 && bytes.Equal(s.b[j-7:j], []byte("export ")) {
+		j -= 7
 	}
-	indent := j - ls
-	rest := s.b[j:i]
-	rest = bytes.TrimPrefix(rest, []byte("- "))
-	rest = bytes.TrimPrefix(rest, []byte("export "))
-	rest = bytes.TrimLeft(rest, " \t")
-	return len(rest) == 0 || (len(rest) == 1 && (rest[0] == '"' || rest[0] == '\'')), indent
+	if j >= 2 && s.b[j-2] == '-' && s.b[j-1] == ' ' {
+		j -= 2
+	}
+	end := j
+	for j > 0 && j > i-256 && (s.b[j-1] == ' ' || s.b[j-1] == '\t') {
+		j--
+	}
+	if j == 0 {
+		return s.emitFrom == 0 || s.kind != passCut, end - j
+	}
+	return s.b[j-1] == '\n', end - j
 }
 
 var lowerTable = func() (t [256]byte) {

@@ -10,6 +10,9 @@ import (
 	"github.com/caracal-tools/bundle/bundle/config"
 )
 
+// ruleNameChars are the bytes a user rule name may hold.
+const ruleNameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+
 // minValueLen is the shortest literal secret accepted: shorter ones would hide
 // ordinary words.
 const minValueLen = 4
@@ -121,6 +124,9 @@ func (r *Redactor) userPatterns(u config.Redact) ([]keyword, error) {
 func compilePattern(p config.Pattern) (userPattern, error) {
 	if p.Name == "" || p.Regex == "" {
 		return userPattern{}, fmt.Errorf("needs both name and regex")
+	}
+	if len(p.Name) > maxRuleName || strings.Trim(p.Name, ruleNameChars) != "" {
+		return userPattern{}, fmt.Errorf("name may hold only letters, digits, '.', '_' and '-'")
 	}
 	for _, g := range p.Files {
 		if _, err := path.Match(g, ""); err != nil {
