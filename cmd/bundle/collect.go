@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/caracal-tools/bundle/bundle"
+	"github.com/caracal-tools/bundle/bundle/config"
 )
 
 const collectDescription = `Runs the selected collectors and writes one signed, redacted bundle.
@@ -50,6 +50,17 @@ func runCollect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	retention, err := retentionFlags(c)
+	if err != nil {
+		return err
+	}
+	if dir := c.String("output-dir"); dir != "" {
+		unlock, err := bundle.LockDir(dir)
+		if err != nil {
+			return withHint(err, "wait for it to finish, or make the schedule less frequent")
+		}
+		defer unlock()
+	}
 	signer, err := signingKey(c)
 	if err != nil {
 		return err
@@ -64,7 +75,36 @@ func runCollect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if dir := c.String("output-dir"); dir != "" {
+		deleted, err := bundle.Prune(dir, retention, time.Now().UTC(), res.Path)
+		for _, d := range deleted {
+			log.Info("deleted an older bundle", "path", d)
+		}
+		if err != nil {
+			log.Warn("could not delete every older bundle", "error", err)
+		}
+	}
 	return finishCollect(c, res)
+}
+
+// retentionFlags reads --keep and --keep-for, which only make sense with --output-dir.
+func retentionFlags(c *cli.Context) (bundle.Retention, error) {
+	var r bundle.Retention
+	if (c.IsSet("keep") || c.IsSet("keep-for")) && c.String("output-dir") == "" {
+		return r, usageErr("--keep and --keep-for need --output-dir")
+	}
+	r.Keep = c.Int("keep")
+	if c.IsSet("keep") && r.Keep < 1 {
+		return r, usageErr("--keep: must be at least 1")
+	}
+	if v := c.String("keep-for"); v != "" {
+		d, err := config.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return r, usageErr("--keep-for: want a positive duration such as 14d, got %q", v)
+		}
+		r.KeepFor = d
+	}
+	return r, nil
 }
 
 // finishCollect prints the result and picks the exit code.
@@ -177,5 +217,3 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
-
-var errNoTerminalKey = errors.New("no signing key given and none exists yet")
