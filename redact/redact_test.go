@@ -248,3 +248,24 @@ func TestWriteError(t *testing.T) {
 		t.Error("Close() = nil after a failed write")
 	}
 }
+
+// TestPEMAcrossWindows places a multi-line private key across the first window edge.
+func TestPEMAcrossWindows(t *testing.T) {
+	r := newTestRedactor(t)
+	body := strings.Repeat("UEVNQm9keUxpbmVGb3JUZXN0aW5nQWNyb3NzV2luZG93c0VkZ2U=\n", 60)
+	for _, off := range []int{chunkSize - 500, chunkSize - 30, chunkSize + 100} {
+		var in bytes.Buffer
+		for in.Len() < off {
+			in.WriteString("level=info msg=filler\n")
+		}
+		in.WriteString("-----BEGIN RSA PRIVATE KEY-----\n" + body + "-----END RSA PRIVATE KEY-----\n")
+		in.WriteString(strings.Repeat("tail line\n", 10000))
+		out := redactBytes(t, r, "k.pem", in.Bytes())
+		if bytes.Contains(out, []byte("UEVNQm9keUxpbmVGb3JUZXN0aW5n")) {
+			t.Errorf("offset %d: PEM body survived", off)
+		}
+		if !bytes.Contains(out, []byte("-----END RSA PRIVATE KEY-----\ntail line\n")) {
+			t.Errorf("offset %d: END line lost", off)
+		}
+	}
+}
