@@ -215,6 +215,16 @@ func testFaults(t *testing.T, srv *testbed.PostgresServer) {
 	}
 }
 
+func TestCollectTLS(t *testing.T) {
+	srv := testbed.Postgres(t, testbed.WithPostgresTLS())
+	url := strings.Replace(caracalDB(t, srv, "tls"), "sslmode=disable",
+		"sslmode=verify-full&sslrootcert="+srv.CAFile, 1)
+	res := bundletest.Run(t, collector{}, cfgFor(url))
+	if res.Record.Status != bundle.StatusOK {
+		t.Fatalf("status %s: %s", res.Record.Status, res.Record.Reason)
+	}
+}
+
 func TestCollectNotConfigured(t *testing.T) {
 	start := time.Now()
 	res := bundletest.Run(t, collector{}, config.Config{})

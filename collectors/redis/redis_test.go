@@ -236,3 +236,30 @@ func hangingServer(t *testing.T) string {
 	})
 	return l.Addr().String()
 }
+
+func TestCollectTLS(t *testing.T) {
+	srv := testbed.Redis(t, testbed.WithTLS(), testbed.WithPersistence())
+	healthy(t, srv.Client(t))
+	tests := []struct {
+		name     string
+		caFile   string
+		insecure bool
+		status   bundle.Status
+		reason   string
+	}{
+		{"CA file", srv.CAFile, false, bundle.StatusOK, ""},
+		{"unknown CA", "", false, bundle.StatusFailed, "certificate"},
+		{"insecure skip verify", "", true, bundle.StatusOK, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := cfgFor(srv.URL())
+			cfg.Redis.CAFile, cfg.Redis.InsecureSkipVerify = tc.caFile, tc.insecure
+			res := bundletest.Run(t, collector{}, cfg)
+			if res.Record.Status != tc.status || !strings.Contains(res.Record.Reason, tc.reason) {
+				t.Fatalf("got %s %q, want %s with %q", res.Record.Status, res.Record.Reason,
+					tc.status, tc.reason)
+			}
+		})
+	}
+}

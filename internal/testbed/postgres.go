@@ -26,6 +26,8 @@ type PostgresServer struct {
 	Addr string
 	// Superuser is the name of the superuser role.
 	Superuser string
+	// CAFile is the CA that signed the server's certificate when started WithPostgresTLS.
+	CAFile string
 
 	dir  string
 	cred *syscall.Credential
@@ -37,7 +39,12 @@ type PostgresOption func(*pgConfig)
 
 type pgConfig struct {
 	settings []string
+	tls      bool
 }
+
+// WithPostgresTLS turns ssl on with a certificate for 127.0.0.1 signed by a throw-away
+// CA (PostgresServer.CAFile). Plain connections are still accepted.
+func WithPostgresTLS() PostgresOption { return func(c *pgConfig) { c.tls = true } }
 
 // WithPostgresSetting adds a "-c name=value" server setting.
 func WithPostgresSetting(nameValue string) PostgresOption {
@@ -77,6 +84,9 @@ func Postgres(t testing.TB, opts ...PostgresOption) *PostgresServer {
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
 		"-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 	}
+	if cfg.tls {
+		args = append(args, s.tlsSettings(t)...)
+	}
 	for _, kv := range cfg.settings {
 		args = append(args, "-c", kv)
 	}
@@ -90,6 +100,21 @@ func Postgres(t testing.TB, opts ...PostgresOption) *PostgresServer {
 	t.Cleanup(func() { stopProcess(s.cmd, syscall.SIGINT, 20*time.Second) })
 	s.waitReady(t)
 	return s
+}
+
+// tlsSettings writes a certificate pair the postgres user owns and returns the flags.
+func (s *PostgresServer) tlsSettings(t testing.TB) []string {
+	t.Helper()
+	certs, err := writeKubeCerts(s.dir)
+	if err != nil {
+		t.Fatalf("testbed: postgres certificates: %v", err)
+	}
+	for _, f := range []string{certs.CA, certs.Cert, certs.Key, certs.SAKey} {
+		s.chown(t, f)
+	}
+	s.CAFile = certs.CA
+	return []string{"-c", "ssl=on", "-c", "ssl_cert_file=" + certs.Cert,
+		"-c", "ssl_key_file=" + certs.Key}
 }
 
 // pgCredential returns the postgres user's credential when running as root, else nil.

@@ -3,6 +3,8 @@ package testbed
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"net"
@@ -24,6 +26,8 @@ type RedisServer struct {
 	Addr string
 	// Password is the default user's password; empty when started WithoutPassword.
 	Password string
+	// CAFile is the CA that signed the server's certificate when started WithTLS.
+	CAFile string
 
 	dir string
 	cmd *exec.Cmd
@@ -35,6 +39,7 @@ type RedisOption func(*redisConfig)
 type redisConfig struct {
 	password bool
 	aof      bool
+	tls      bool
 	args     []string
 }
 
@@ -44,6 +49,10 @@ func WithoutPassword() RedisOption { return func(c *redisConfig) { c.password = 
 // WithPersistence turns the append-only file on (as Caracal's Redis runs), so the
 // persistence checks see a healthy server.
 func WithPersistence() RedisOption { return func(c *redisConfig) { c.aof = true } }
+
+// WithTLS serves TLS only, with a certificate for 127.0.0.1 signed by a throw-away CA
+// (RedisServer.CAFile); clients need no certificate.
+func WithTLS() RedisOption { return func(c *redisConfig) { c.tls = true } }
 
 // WithRedisArgs adds raw redis-server flags, such as "--maxmemory-policy", "allkeys-lru".
 func WithRedisArgs(args ...string) RedisOption {
@@ -86,6 +95,16 @@ func (s *RedisServer) args(t testing.TB, cfg redisConfig) []string {
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", s.dir,
 		"--save", "", "--daemonize", "no", "--logfile", "",
 	}
+	if cfg.tls {
+		certs, err := writeKubeCerts(s.dir)
+		if err != nil {
+			t.Fatalf("testbed: redis certificates: %v", err)
+		}
+		s.CAFile = certs.CA
+		args = append(args, "--port", "0", "--tls-port", strconv.Itoa(port),
+			"--tls-cert-file", certs.Cert, "--tls-key-file", certs.Key,
+			"--tls-ca-cert-file", certs.CA, "--tls-auth-clients", "no")
+	}
 	if cfg.aof {
 		args = append(args, "--appendonly", "yes", "--appendfsync", "no")
 	} else {
@@ -97,9 +116,10 @@ func (s *RedisServer) args(t testing.TB, cfg redisConfig) []string {
 	return append(args, cfg.args...)
 }
 
-// URL returns a redis:// URL for the default user, with the password when there is one.
+// URL returns a redis:// URL (rediss:// WithTLS) for the default user, with the
+// password when there is one.
 func (s *RedisServer) URL() string {
-	u := url.URL{Scheme: "redis", Host: s.Addr}
+	u := url.URL{Scheme: s.scheme(), Host: s.Addr}
 	if s.Password != "" {
 		u.User = url.UserPassword("", s.Password)
 	}
@@ -108,17 +128,40 @@ func (s *RedisServer) URL() string {
 
 // UserURL returns a redis:// URL that logs in as an ACL user.
 func (s *RedisServer) UserURL(user, password string) string {
-	u := url.URL{Scheme: "redis", Host: s.Addr, User: url.UserPassword(user, password)}
+	u := url.URL{Scheme: s.scheme(), Host: s.Addr, User: url.UserPassword(user, password)}
 	return u.String()
+}
+
+func (s *RedisServer) scheme() string {
+	if s.CAFile != "" {
+		return "rediss"
+	}
+	return "redis"
+}
+
+// options returns client options for the default user, with TLS when the server has it.
+func (s *RedisServer) options(t testing.TB) *redis.Options {
+	t.Helper()
+	opt := &redis.Options{Addr: s.Addr, Password: s.Password, DisableIdentity: true}
+	if s.CAFile == "" {
+		return opt
+	}
+	pemBytes, err := os.ReadFile(s.CAFile)
+	if err != nil {
+		t.Fatalf("testbed: redis CA: %v", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pemBytes)
+	opt.TLSConfig = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1",
+		MinVersion: tls.VersionTLS12}
+	return opt
 }
 
 // Client returns a client logged in as the default user, closed in t.Cleanup. Tests use
 // it to build fixtures.
 func (s *RedisServer) Client(t testing.TB) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{
-		Addr: s.Addr, Password: s.Password, DisableIdentity: true,
-	})
+	c := redis.NewClient(s.options(t))
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
@@ -142,9 +185,9 @@ func (s *RedisServer) AddUser(t testing.TB, name string, rules ...string) string
 
 func (s *RedisServer) waitReady(t testing.TB) {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{
-		Addr: s.Addr, Password: s.Password, DisableIdentity: true, MaxRetries: -1,
-	})
+	opt := s.options(t)
+	opt.MaxRetries = -1
+	c := redis.NewClient(opt)
 	defer func() { _ = c.Close() }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
