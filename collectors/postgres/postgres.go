@@ -19,6 +19,7 @@ func init() { bundle.Register(collector{}) }
 // Caracal's own scripts.
 type collector struct{}
 
+// Info names the collector and its group, both "postgres".
 func (collector) Info() bundle.Info {
 	return bundle.Info{Name: "postgres", Group: "postgres",
 		Description: "Postgres migrations, migration lock, schema checks, outboxes and health"}

@@ -192,6 +192,10 @@ func testFaults(t *testing.T, srv *testbed.PostgresServer) {
 			"sslmode=require", 1), time.Minute, bundle.StatusFailed, "TLS"},
 		{"accepts then hangs", "postgres://u:pw-b2@" + hang + "/x?sslmode=disable",
 			2 * time.Second, bundle.StatusTimeout, ""},
+		{"malformed url", "postgres://u:pw-a1@127.0.0.1:notaport/x", time.Minute,
+			bundle.StatusFailed, "parse database url"},
+		{"malformed dsn", "host=127.0.0.1 password=pw-a1 port=notaport", time.Minute,
+			bundle.StatusFailed, "parse database url"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ func init() { bundle.Register(collector{}) }
 // (summary) and XREVRANGE with COUNT, pipelined. It never writes.
 type collector struct{}
 
+// Info names the collector and its group, both "redis".
 func (collector) Info() bundle.Info {
 	return bundle.Info{Name: "redis", Group: "redis",
 		Description: "Redis streams, consumer groups, dead letters and server checks"}

@@ -125,6 +125,10 @@ func TestCollectFaults(t *testing.T) {
 			time.Minute, bundle.StatusFailed, "TLS handshake"},
 		{"accepts then hangs", "redis://:pw-y@" + hang, 2 * time.Second,
 			bundle.StatusTimeout, ""},
+		{"malformed url", "redis://:pw-x@127.0.0.1:notaport/0", time.Minute,
+			bundle.StatusFailed, "parse redis url"},
+		{"not a redis url", "http://:pw-x@" + srv.Addr, time.Minute,
+			bundle.StatusFailed, "parse redis url"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -259,6 +263,32 @@ func TestCollectTLS(t *testing.T) {
 			if res.Record.Status != tc.status || !strings.Contains(res.Record.Reason, tc.reason) {
 				t.Fatalf("got %s %q, want %s with %q", res.Record.Status, res.Record.Reason,
 					tc.status, tc.reason)
+			}
+		})
+	}
+}
+
+func TestCollectServerChecks(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []testbed.RedisOption
+		code string
+	}{
+		{"replica of a dead master", []testbed.RedisOption{testbed.WithPersistence(),
+			testbed.WithRedisArgs("--replicaof", "127.0.0.1", closedPort(t))},
+			"redis.replication.broken"},
+		{"evicting policy", []testbed.RedisOption{testbed.WithPersistence(),
+			testbed.WithRedisArgs("--maxmemory-policy", "volatile-lru")},
+			"redis.maxmemory_policy"},
+		{"no persistence", nil, "redis.persistence.off"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testbed.Redis(t, tc.opts...)
+			res := bundletest.Run(t, collector{}, cfgFor(srv.URL()))
+			if !hasFinding(res.Findings, tc.code, "redis") {
+				t.Errorf("no finding %s (status %s: %s)", tc.code, res.Record.Status,
+					res.Record.Reason)
 			}
 		})
 	}
