@@ -28,7 +28,8 @@ func TestInstalledHost(t *testing.T) {
 	home := t.TempDir()
 	writeFiles(t, home, map[string]string{
 		"runtime.json": `{"version":"1.0.0","updatedAt":"2026-11-30T10:00:00Z"}`,
-		"upgrade.log": `{"at":"2026-11-01T10:00:00Z","from":"0.9.0","to":"0.9.1","outcome":"success"}
+		"upgrade.log": `{"at":"2026-11-01T10:00:00Z","from":"0.9.0","to":"0.9.1",` +
+			`"outcome":"success"}
 {"at":"2026-11-30T10:00:00Z","from":"0.9.1","to":"1.0.0","outcome":"readinessFailed"}
 `,
 		"compose.yml": "name: caracal\nservices:\n  sts:\n    image: caracal-go:v1.0.0\n",

@@ -93,7 +93,8 @@ func releaseFakeImage(t testing.TB, dc *client.Client) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err := dc.ImageRemove(ctx, fakeImage.tag, image.RemoveOptions{Force: true, PruneChildren: true})
+	_, err := dc.ImageRemove(ctx, fakeImage.tag,
+		image.RemoveOptions{Force: true, PruneChildren: true})
 	if err != nil && !client.IsErrNotFound(err) {
 		t.Errorf("testbed: remove image %s: %v", fakeImage.tag, err)
 	}
@@ -121,7 +122,8 @@ func buildFakeCaracal(t testing.TB) []byte {
 	return b
 }
 
-const fakeDockerfile = "FROM scratch\nCOPY fakecaracal /fakecaracal\nENTRYPOINT [\"/fakecaracal\"]\n"
+const fakeDockerfile = "FROM scratch\nCOPY fakecaracal /fakecaracal\n" +
+	"ENTRYPOINT [\"/fakecaracal\"]\n"
 
 func buildImage(t testing.TB, dc *client.Client, tag string, bin []byte) {
 	t.Helper()
