@@ -77,3 +77,16 @@ func TestSummarize(t *testing.T) {
 		})
 	}
 }
+
+func TestDiffIgnoresVolatileFields(t *testing.T) {
+	tests := map[string]bool{
+		"image": false, "message": false, "storage": false, "format": false, "version": false,
+		"createdAt": true, "received_at": true, "lastTransitionTime": true, "age_seconds": true,
+		"idle": true, "durationMs": true, "resourceVersion": true, "pendingAge": true,
+	}
+	for k, want := range tests {
+		if got := bundle.Volatile(k); got != want {
+			t.Errorf("volatile(%q) = %v, want %v", k, got, want)
+		}
+	}
+}

@@ -74,7 +74,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ErrWriter: stderr,
 		Commands: []*cli.Command{
 			collectCommand(), verifyCommand(), inspectCommand(), extractCommand(),
-			keygenCommand(), collectorsCommand(), versionCommand(),
+			diffCommand(), redactCommand(), keygenCommand(), collectorsCommand(), versionCommand(),
 		},
 		CustomAppHelpTemplate: cli.AppHelpTemplate + "\n" + exitCodesHelp + "\n",
 		HideHelpCommand:       true,

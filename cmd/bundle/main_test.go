@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 func TestMain(m *testing.M) {
 	bundle.Register(sleepCollector{})
+	bundle.Register(stateCollector{})
 	testscript.Main(m, map[string]func(){
 		"bundle": func() { os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr)) },
 	})
@@ -60,4 +62,31 @@ func (sleepCollector) Collect(ctx context.Context, _ *bundle.Env, out *bundle.Si
 	case <-time.After(10 * time.Minute):
 		return nil
 	}
+}
+
+// stateCollector exists only in the test binary: it writes BUNDLE_TEST_STATE as
+// state.json, reports BUNDLE_TEST_FINDING as a warning, and fails with
+// BUNDLE_TEST_FAIL, so scripts can make bundles that differ.
+type stateCollector struct{}
+
+func (stateCollector) Info() bundle.Info {
+	return bundle.Info{Name: "test-state", Group: "test", Description: "fixture (tests only)"}
+}
+
+func (stateCollector) Collect(_ context.Context, _ *bundle.Env, out *bundle.Sink) error {
+	state := os.Getenv("BUNDLE_TEST_STATE")
+	if state == "" {
+		return bundle.Skip(bundle.NotApplicable, "test collector")
+	}
+	if err := out.WriteFile("state.json", []byte(state)); err != nil {
+		return err
+	}
+	if f := os.Getenv("BUNDLE_TEST_FINDING"); f != "" {
+		out.Finding(bundle.Finding{Stage: bundle.StageStreams, Severity: bundle.SeverityWarn,
+			Code: "test." + f, Message: f, Files: []string{out.Path("state.json")}})
+	}
+	if msg := os.Getenv("BUNDLE_TEST_FAIL"); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
 }

@@ -1,0 +1,4 @@
+package bundle
+
+// Volatile exposes volatile to the tests.
+var Volatile = volatile
