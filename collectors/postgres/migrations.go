@@ -57,6 +57,7 @@ func (r *run) readMigrations(ctx context.Context, known []string) error {
 	rows, err := r.conn.Query(ctx,
 		`SELECT version, applied_at FROM public.schema_migrations ORDER BY version`)
 	if err != nil {
+		m.TableMissing = sqlState(err) == codeUndefinedTable
 		return r.soft(ctx, "public.schema_migrations", err, &m.Error)
 	}
 	got, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (applied, error) {

@@ -69,6 +69,10 @@ func (f *finder) server(s server) {
 func (f *finder) stream(st *stream) {
 	area := areaFor(st.Name)
 	switch {
+	case !st.Exists && st.Error != "":
+		f.add(bundle.SeverityWarn, "redis.stream.unreadable", st.Name, area,
+			"stream %s could not be read: %s", st.Name, st.Error)
+		return
 	case st.Caracal && !st.Exists:
 		f.add(bundle.SeverityFail, "redis.stream.missing", st.Name, area,
 			"Caracal stream %s does not exist (provisioning did not run or it was deleted)",

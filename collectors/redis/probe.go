@@ -41,6 +41,7 @@ func (g *gatherer) probe(ctx context.Context) error {
 		switch t, err := types[i].Result(); {
 		case err != nil:
 			st.Error = "type: " + err.Error()
+			g.out.Partial("redis TYPE %s: %v", s.name, err)
 		case t == "stream":
 			st.Exists = true
 		case t != "none":
