@@ -95,7 +95,7 @@ func (s seeded) createMigrationJob(t *testing.T, cl *testbed.Cluster) *batchv1.J
 func createSecret(t *testing.T, cl *testbed.Cluster, ns string) {
 	t.Helper()
 	sec := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "caracal-runtime", Namespace: ns},
+		ObjectMeta: metav1.ObjectMeta{Name: "caracal-metrics-bearer", Namespace: ns},
 		Type:       corev1.SecretTypeOpaque,
 		StringData: map[string]string{"caracalAdminToken": plantedSecret, "redisUrl": plantedSecret},
 	}
