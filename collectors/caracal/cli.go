@@ -81,6 +81,10 @@ func (r *cliRun) write(out *bundle.Sink, file string) error {
 	case r.Error != "":
 		out.Partial("caracal %s: %s", strings.Join(r.Args, " "), r.Error)
 	}
+	if r.ExitCode > 0 {
+		out.Note("caracal %s exited %d: %s", strings.Join(r.Args, " "), r.ExitCode,
+			firstLine(r.stderr))
+	}
 	if r.cut {
 		out.Note("output of caracal %s cut at %d bytes", strings.Join(r.Args, " "), outputCap)
 	}
@@ -133,4 +137,9 @@ func cliVersionFinding(out *bundle.Sink, stdout []byte, file string) {
 	out.Finding(bundle.Finding{Stage: bundle.StageService, Severity: bundle.SeverityInfo,
 		Code: "caracal.cli.version", Subject: "caracal", Files: []string{file},
 		Message: fmt.Sprintf("caracal CLI %s (mode %s, sha %s)", v.Version, v.Mode, v.Sha)})
+}
+
+func firstLine(b []byte) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	return cut(line, 200)
 }

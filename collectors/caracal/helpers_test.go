@@ -1,8 +1,10 @@
 package caracal
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caracal-tools/bundle/bundle"
 	"github.com/caracal-tools/bundle/bundle/bundletest"
@@ -44,4 +46,20 @@ func noLeak(t *testing.T, res *bundletest.Result, secrets ...string) {
 			t.Errorf("secret reached the bundle: ...%s...", all[max(0, i-80):i+len(s)])
 		}
 	}
+}
+
+// waitAnswers polls url until it answers with any status, for up to 30 seconds.
+func waitAnswers(t *testing.T, url string) {
+	t.Helper()
+	c := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := c.Get(url)
+		if err == nil {
+			_ = resp.Body.Close()
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer within 30s", url)
 }
