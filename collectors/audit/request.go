@@ -43,6 +43,10 @@ func (Request) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) e
 			"set --api-url and --admin-token-file (or CARACAL_ADMIN_TOKEN), or --postgres-url")
 	}
 
+	if apiErr != nil && !errors.Is(apiErr, errNoAPI) && !pgSet {
+		return fmt.Errorf("admin api: %w", apiErr)
+	}
+
 	r := &requestRun{env: env, out: out, req: req, api: api, db: &lazyDB{cfg: env.Config.Postgres}}
 	defer r.db.close()
 	if apiErr != nil && !errors.Is(apiErr, errNoAPI) {

@@ -14,7 +14,7 @@ type requestReport struct {
 	RequestID           string   `json:"request_id"`
 	Zone                string   `json:"zone,omitempty"`
 	Source              string   `json:"source"`
-	APIToken            string   `json:"api_token,omitempty"`
+	APIToken            string   `json:"api_access,omitempty"`
 	APIError            string   `json:"api_error,omitempty"`
 	Found               bool     `json:"found"`
 	FinalDecision       string   `json:"final_decision,omitempty"`
@@ -62,8 +62,8 @@ func (r *requestRun) overview(ev *evidence) requestReport {
 		RequestID: r.req.ID, Zone: ev.Zone, Source: ev.Source, APIError: r.apiError,
 		Found: ev.Found, ZonesTried: ev.ZonesTried, ZonesWithRequest: ev.OtherZones,
 		WithheldMetadata: ev.WithheldKeys,
-		Asked: asked{Zone: r.req.Zone, Subject: r.req.Subject, Resource: r.req.Resource},
 	}
+	rep.Asked = asked{Zone: r.req.Zone, Subject: r.req.Subject, Resource: r.req.Resource}
 	if r.api != nil {
 		rep.APIToken = r.api.TokenName()
 	}
@@ -123,7 +123,7 @@ func (r *requestRun) writeEvidence(ev *evidence) error {
 func (r *requestRun) findings(ev *evidence, rep requestReport) {
 	files := []string{r.out.Path("summary.txt"), r.out.Path("request.json")}
 	if !ev.Found {
-		r.out.Finding(bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityFail,
+		finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityFail,
 			Code: "audit.request.missing", Subject: r.req.ID, Files: files,
 			Message: fmt.Sprintf("no audit event for request %s (searched %s via %s)",
 				r.req.ID, zonesText(ev.ZonesTried), ev.Source),
@@ -132,7 +132,7 @@ func (r *requestRun) findings(ev *evidence, rep requestReport) {
 	}
 	files = append(files, r.out.Path("explain.json"))
 	if len(ev.OtherZones) > 0 && r.req.Zone != "" && r.req.Zone != ev.Zone {
-		r.out.Finding(bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
+		finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
 			Code: "audit.request.zone", Subject: r.req.ID, Files: files,
 			Message: fmt.Sprintf("request %s is recorded in zone %s, not in --zone %s",
 				r.req.ID, ev.Zone, r.req.Zone), Area: "zone of the request"})
@@ -145,14 +145,14 @@ func (r *requestRun) decisionFindings(ev *evidence, rep requestReport, files []s
 	subject := ev.Zone + "/" + r.req.ID
 	switch strings.ToLower(x.FinalDecision) {
 	case "allow":
-		r.out.Finding(bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityInfo,
+		finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityInfo,
 			Code: "audit.request.allowed", Subject: subject, Files: files,
 			Message: fmt.Sprintf("request %s allowed (%d events; policies: %s)", r.req.ID,
 				len(x.Events), listText(rep.DeterminingPolicies))})
 	case "deny":
 		r.denials(x, subject, files)
 	default:
-		r.out.Finding(bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
+		finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
 			Code: "audit.request.undecided", Subject: subject, Files: files,
 			Area: "policy decision: evaluation status and diagnostics",
 			Message: fmt.Sprintf("request %s has final decision %q over %d events",
@@ -160,7 +160,7 @@ func (r *requestRun) decisionFindings(ev *evidence, rep requestReport, files []s
 	}
 	for _, e := range x.Events {
 		if badEvaluation(e.EvaluationStatus) {
-			r.out.Finding(bundle.Finding{Stage: bundle.StageAudit,
+			finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit,
 				Severity: bundle.SeverityWarn, Code: "audit.request.evaluation",
 				Subject: subject + "/" + string(e.ID), Files: files,
 				Area: "policy evaluation: STS OPA compile and eval errors, policy age",
@@ -188,7 +188,7 @@ func (r *requestRun) denials(x explanation, subject string, files []string) {
 		if diag := compact(d.Diagnostics, 300); diag != "" {
 			msg += "; diagnostics: " + diag
 		}
-		r.out.Finding(bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
+		finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
 			Code: "audit.request.denied", Subject: subject + "/" + string(d.EventID),
 			Files: files, Message: msg,
 			Area: "policy decision: determining policies and diagnostics"})
