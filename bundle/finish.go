@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"golang.org/x/crypto/ssh"
 )
 
 // Names of the files at the top of every bundle.
@@ -34,12 +36,21 @@ func (st *stage) finish(ctx context.Context, o CollectOptions, recs []CollectorR
 		return nil, err
 	}
 
-	files, err := st.seal(recs, logRec)
+	known := map[string]*FileRecord{logRec.Path: logRec}
+	for _, r := range recs {
+		if r.sink == nil {
+			continue
+		}
+		for _, fr := range r.sink.records() {
+			known[fr.Path] = fr
+		}
+	}
+	files, err := st.seal(recs, known)
 	if err != nil {
 		return nil, err
 	}
 	m := st.manifest(ctx, o, recs, files)
-	if err := st.writeTop(m, o); err != nil {
+	if err := st.writeTop(m, o.Signer); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -70,18 +81,10 @@ func (st *stage) addRunLog() (*FileRecord, error) {
 }
 
 // seal runs the guard scan over every staged file, hashes it, and fills in each
-// collector's file count, bytes and redaction counts.
-func (st *stage) seal(recs []CollectorRecord, logRec *FileRecord) ([]FileRecord, error) {
-	known := map[string]*FileRecord{logRec.Path: logRec}
-	for _, r := range recs {
-		if r.sink == nil {
-			continue
-		}
-		for _, fr := range r.sink.records() {
-			known[fr.Path] = fr
-		}
-	}
-
+// collector's file count, bytes and redaction counts. known holds what is already
+// known of each file (its redaction counts); other files get a new record.
+func (st *stage) seal(recs []CollectorRecord, known map[string]*FileRecord) ([]FileRecord,
+	error) {
 	paths, err := stagedPaths(st.data)
 	if err != nil {
 		return nil, err
@@ -188,14 +191,7 @@ func (st *stage) manifest(ctx context.Context, o CollectOptions, recs []Collecto
 		m.Findings = []Finding{}
 	}
 	st.redactRecords(m)
-	for _, f := range files {
-		for rule, n := range f.Redactions {
-			if m.Redactions == nil {
-				m.Redactions = map[string]int{}
-			}
-			m.Redactions[rule] += n
-		}
-	}
+	m.Redactions = totalRedactions(files)
 	switch {
 	case ctx.Err() != nil:
 		m.Result = ResultCanceled
@@ -207,9 +203,23 @@ func (st *stage) manifest(ctx context.Context, o CollectOptions, recs []Collecto
 	return m
 }
 
+// totalRedactions adds up the files' redaction counts by rule.
+func totalRedactions(files []FileRecord) map[string]int {
+	var total map[string]int
+	for _, f := range files {
+		for rule, n := range f.Redactions {
+			if total == nil {
+				total = map[string]int{}
+			}
+			total[rule] += n
+		}
+	}
+	return total
+}
+
 // writeTop writes manifest.json, SHA256SUMS over every other file, its signature and
 // the signer's public key.
-func (st *stage) writeTop(m *Manifest, o CollectOptions) error {
+func (st *stage) writeTop(m *Manifest, signer ssh.Signer) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode manifest: %w", err)
@@ -220,7 +230,7 @@ func (st *stage) writeTop(m *Manifest, o CollectOptions) error {
 	if err := st.writeSummary(m); err != nil {
 		return err
 	}
-	pub := authorizedKey(o.Signer.PublicKey(), "caracal-bundle")
+	pub := authorizedKey(signer.PublicKey(), "caracal-bundle")
 	if err := os.WriteFile(filepath.Join(st.data, SignerFile), pub, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", SignerFile, err)
 	}
@@ -232,7 +242,7 @@ func (st *stage) writeTop(m *Manifest, o CollectOptions) error {
 	if err := os.WriteFile(filepath.Join(st.data, SumsFile), sums, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", SumsFile, err)
 	}
-	sig, err := Sign(sums, o.Signer)
+	sig, err := Sign(sums, signer)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,15 @@ type Manifest struct {
 	Files      []FileRecord      `json:"files"`
 	Findings   []Finding         `json:"findings"`
 	Redactions map[string]int    `json:"redactions,omitempty"`
+	// Rewrites records each time the bundle was re-redacted and signed anew.
+	Rewrites []Rewrite `json:"rewrites,omitempty"`
+}
+
+// Rewrite is one re-redaction of a bundle.
+type Rewrite struct {
+	At     time.Time `json:"at"`
+	Tool   Tool      `json:"tool"`
+	Signer string    `json:"previousSigner"`
 }
 
 // Tool identifies the program that wrote a bundle.

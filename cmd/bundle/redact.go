@@ -31,11 +31,12 @@ func redactCommand() *cli.Command {
 		Usage:       "redact a file or standard input to standard output",
 		ArgsUsage:   "[PATH|-]",
 		Description: redactDescription,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "rules", Usage: "YAML `FILE` of extra redaction rules"},
 			&cli.StringFlag{Name: "report", Value: "text",
 				Usage: "report format on standard error: text or json"},
-		},
+		}, redactBundleFlags()...),
+
 		Action: runRedact,
 	}
 }
@@ -48,6 +49,9 @@ type redactReport struct {
 }
 
 func runRedact(c *cli.Context) error {
+	if c.String("bundle") != "" {
+		return runRedactBundle(c)
+	}
 	if c.NArg() > 1 {
 		return usageErr("redact takes at most one path, got %d", c.NArg())
 	}
