@@ -132,3 +132,25 @@ func TestSafeName(t *testing.T) {
 func contains(s, sub string) bool {
 	return strings.Contains(s, sub)
 }
+
+func TestSinkBinary(t *testing.T) {
+	bin := []byte{0x7f, 'E', 'L', 'F', 0, 0, 0, 1, 2, 3}
+	c := funcCollector{"bin", func(_ context.Context, out *bundle.Sink) error {
+		if err := out.WriteFile("dropped.bin", bin); err != nil {
+			return err
+		}
+		w, err := out.Create("kept.bin", bundle.KeepBinary)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(bin)
+		return errors.Join(err, w.Close())
+	}}
+	res := bundletest.Run(t, c, config.Config{})
+	if got := res.File(t, "kept.bin"); got != string(bin) {
+		t.Errorf("kept.bin = %q", got)
+	}
+	if got := res.File(t, "dropped.bin"); strings.Contains(got, "ELF") {
+		t.Errorf("binary content was not left out: %q", got)
+	}
+}

@@ -72,9 +72,16 @@ func SafeName(s string) string {
 // Path returns the bundle path of a file of this collector, as used in Finding.Files.
 func (s *Sink) Path(name string) string { return s.collector + "/" + name }
 
+// CreateOption changes how Create treats a file.
+type CreateOption int
+
+// KeepBinary tells the redactor that binary content in the file is known to be safe:
+// it is kept as it is instead of being left out with a notice. Text is still redacted.
+const KeepBinary CreateOption = 1
+
 // Create opens a new file. Everything written to it is redacted. The caller must Close
 // it and check the error; a name already written is an error.
-func (s *Sink) Create(name string) (io.WriteCloser, error) {
+func (s *Sink) Create(name string, opts ...CreateOption) (io.WriteCloser, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
@@ -101,6 +108,11 @@ func (s *Sink) Create(name string) (io.WriteCloser, error) {
 	s.files[rel] = rec
 	sf := &sinkFile{sink: s, rec: rec, f: f}
 	sf.w = s.red.NewWriter(f, rel)
+	for _, o := range opts {
+		if o == KeepBinary {
+			sf.w.KeepBinary()
+		}
+	}
 	s.open[sf] = struct{}{}
 	return sf, nil
 }
