@@ -59,12 +59,18 @@ func (logs) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) erro
 	}
 
 	jobs := logJobs(pods)
-	r := &logReader{c: c, env: env, out: out, acc: acc}
+	// Log reads have their own record: when every one is refused the collector is
+	// skipped as forbidden, even though listing the pods was allowed.
+	streams := newAccess(c.Namespace)
+	r := &logReader{c: c, env: env, out: out, acc: streams}
 	r.run(ctx, jobs)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := out.WriteJSON("index.json", jobs); err != nil {
+		return err
+	}
+	if err := streams.finish(out); err != nil {
 		return err
 	}
 	return acc.finish(out)
