@@ -43,7 +43,8 @@ func (r *requestRun) nearby(ctx context.Context, ev *evidence) error {
 			denied++
 		}
 	}
-	finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityInfo,
+	finding(r.env, r.out, bundle.Finding{
+		Stage: bundle.StageAudit, Severity: bundle.SeverityInfo,
 		Code: "audit.request.nearby", Subject: r.req.ID,
 		Files: []string{r.out.Path("nearby.json")},
 		Message: fmt.Sprintf("%d audit events (%d denied) within %s of --at %s",

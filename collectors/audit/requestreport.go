@@ -123,7 +123,8 @@ func (r *requestRun) writeEvidence(ev *evidence) error {
 func (r *requestRun) findings(ev *evidence, rep requestReport) {
 	files := []string{r.out.Path("summary.txt"), r.out.Path("request.json")}
 	if !ev.Found {
-		finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityFail,
+		finding(r.env, r.out, bundle.Finding{
+			Stage: bundle.StageAudit, Severity: bundle.SeverityFail,
 			Code: "audit.request.missing", Subject: r.req.ID, Files: files,
 			Message: fmt.Sprintf("no audit event for request %s (searched %s via %s)",
 				r.req.ID, zonesText(ev.ZonesTried), ev.Source),
@@ -132,7 +133,8 @@ func (r *requestRun) findings(ev *evidence, rep requestReport) {
 	}
 	files = append(files, r.out.Path("explain.json"))
 	if len(ev.OtherZones) > 0 && r.req.Zone != "" && r.req.Zone != ev.Zone {
-		finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
+		finding(r.env, r.out, bundle.Finding{
+			Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
 			Code: "audit.request.zone", Subject: r.req.ID, Files: files,
 			Message: fmt.Sprintf("request %s is recorded in zone %s, not in --zone %s",
 				r.req.ID, ev.Zone, r.req.Zone), Area: "zone of the request"})
@@ -145,14 +147,16 @@ func (r *requestRun) decisionFindings(ev *evidence, rep requestReport, files []s
 	subject := ev.Zone + "/" + r.req.ID
 	switch strings.ToLower(x.FinalDecision) {
 	case "allow":
-		finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityInfo,
+		finding(r.env, r.out, bundle.Finding{
+			Stage: bundle.StageAudit, Severity: bundle.SeverityInfo,
 			Code: "audit.request.allowed", Subject: subject, Files: files,
 			Message: fmt.Sprintf("request %s allowed (%d events; policies: %s)", r.req.ID,
 				len(x.Events), listText(rep.DeterminingPolicies))})
 	case "deny":
 		r.denials(x, subject, files)
 	default:
-		finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
+		finding(r.env, r.out, bundle.Finding{
+			Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
 			Code: "audit.request.undecided", Subject: subject, Files: files,
 			Area: "policy decision: evaluation status and diagnostics",
 			Message: fmt.Sprintf("request %s has final decision %q over %d events",
@@ -188,7 +192,8 @@ func (r *requestRun) denials(x explanation, subject string, files []string) {
 		if diag := compact(d.Diagnostics, 300); diag != "" {
 			msg += "; diagnostics: " + diag
 		}
-		finding(r.env, r.out, bundle.Finding{Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
+		finding(r.env, r.out, bundle.Finding{
+			Stage: bundle.StageAudit, Severity: bundle.SeverityWarn,
 			Code: "audit.request.denied", Subject: subject + "/" + string(d.EventID),
 			Files: files, Message: msg,
 			Area: "policy decision: determining policies and diagnostics"})

@@ -1,0 +1,177 @@
+package audit
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+// Bounds of the timeline scan: memory stays within about maxLines*maxTextLen bytes
+// plus one read buffer, whatever the bundle holds.
+const (
+	maxLineLen  = 256 << 10 // longer lines are skipped
+	maxLines    = 10000     // timed lines kept; later ones are counted only
+	sniffLen    = 8 << 10   // bytes checked for NUL to tell binary files
+	readBufSize = 64 << 10
+)
+
+// skipExt are file kinds that never hold log text.
+var skipExt = map[string]bool{".gz": true, ".tgz": true, ".zip": true, ".tar": true,
+	".age": true, ".sig": true, ".png": true, ".jpg": true, ".parquet": true}
+
+// scanStats counts what the scan saw and left out.
+type scanStats struct {
+	Files, Binary, LongLines, Dropped int
+	// Untimed counts the lines without a timestamp that carry the ID, by file.
+	Untimed map[string]int
+}
+
+// scanner gathers the lines that carry one request ID from a tree of files.
+type scanner struct {
+	id    []byte
+	skip  string // top folder to leave out (the timeline's own)
+	lines []logLine
+	stats scanStats
+}
+
+func newScanner(id, skip string) *scanner {
+	return &scanner{id: []byte(id), skip: skip, stats: scanStats{Untimed: map[string]int{}}}
+}
+
+// scanTree reads every regular file of fsys line by line.
+func (s *scanner) scanTree(ctx context.Context, fsys fs.FS) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		if d.IsDir() {
+			if p == s.skip {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || skipExt[strings.ToLower(path.Ext(p))] {
+			return nil
+		}
+		return s.scanFile(fsys, p)
+	})
+}
+
+func (s *scanner) scanFile(fsys fs.FS, name string) error {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return fmt.Errorf("open staged %s: %w", name, err)
+	}
+	defer func() { _ = f.Close() }()
+	s.stats.Files++
+
+	br := bufio.NewReaderSize(f, readBufSize)
+	if head, _ := br.Peek(sniffLen); bytes.IndexByte(head, 0) >= 0 {
+		s.stats.Binary++
+		return nil
+	}
+	if err := s.scanLines(br, name); err != nil {
+		return fmt.Errorf("read staged %s: %w", name, err)
+	}
+	return nil
+}
+
+// scanLines reads lines without holding more than one buffer: a line longer than
+// maxLineLen is skipped to its end.
+func (s *scanner) scanLines(br *bufio.Reader, name string) error {
+	var long []byte
+	n, skipping := 0, false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			if !skipping && len(long)+len(chunk) <= maxLineLen {
+				long = append(long, chunk...)
+			} else if !skipping {
+				skipping, long = true, long[:0]
+				s.stats.LongLines++
+			}
+			continue
+		}
+		if len(chunk) > 0 || len(long) > 0 {
+			n++
+			if !skipping && len(long)+len(chunk) > maxLineLen {
+				skipping = true
+				s.stats.LongLines++
+			}
+			line := chunk
+			if len(long) > 0 {
+				line = append(long, chunk...)
+			}
+			if !skipping {
+				s.match(line, name, n)
+			}
+			long, skipping = long[:0], false
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// match keeps the line when it carries the request ID as a whole token.
+func (s *scanner) match(line []byte, name string, n int) {
+	if !bytes.Contains(line, s.id) || !hasToken(line, s.id) {
+		return
+	}
+	l := parseLine(bytes.TrimRight(line, "\r\n"))
+	if l.Time.IsZero() {
+		s.stats.Untimed[name]++
+		return
+	}
+	if len(s.lines) >= maxLines {
+		s.stats.Dropped++
+		return
+	}
+	l.File, l.Line = name, n
+	s.lines = append(s.lines, l)
+}
+
+// hasToken reports whether id occurs in b not as part of a longer request ID.
+func hasToken(b, id []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(b[i:], id)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(id)
+		if (start == 0 || !idByte(b[start-1])) && !continuesID(b, end) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+// continuesID reports whether the bytes at end continue a request ID. A '.' or ':'
+// followed by a non-ID byte ends a sentence, not the ID.
+func continuesID(b []byte, end int) bool {
+	if end >= len(b) || !idByte(b[end]) {
+		return false
+	}
+	if b[end] == '.' || b[end] == ':' {
+		return end+1 < len(b) && idByte(b[end+1]) && b[end+1] != '.' && b[end+1] != ':'
+	}
+	return true
+}
+
+// idByte reports whether c may appear in a Caracal request ID.
+func idByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == '_' || c == '-' || c == '.' || c == ':'
+}
