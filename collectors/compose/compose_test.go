@@ -89,6 +89,8 @@ func TestHealthyProject(t *testing.T) {
 			if res.Record.Status != bundle.StatusOK {
 				t.Fatalf("status %s (%s), want ok", res.Record.Status, res.Record.Reason)
 			}
+			t.Logf("%s: %d containers in %d ms, %d files", c.Info().Name, len(svcs),
+				res.Record.DurationMS, len(res.Files(t)))
 			for _, f := range res.Findings {
 				if f.Severity != bundle.SeverityInfo {
 					t.Errorf("healthy project gave %s finding %s: %s", f.Severity, f.Code,
