@@ -42,8 +42,8 @@ func (endpointsCollector) Collect(ctx context.Context, env *bundle.Env,
 	tok := readTokens(env, out)
 	if _, ok := f.(*kubeFetcher); ok {
 		out.Note("through the Kubernetes API server's service proxy no bearer reaches " +
-			"the services: metrics answer only in dev mode (use --caracal-endpoint with " +
-			"a port-forward for the others)")
+			"the services: metrics answer only in dev mode (for the others, set " +
+			"caracal.endpoints to a port-forward)")
 	}
 
 	probes := runProbes(ctx, f, tok)

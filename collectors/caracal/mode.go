@@ -48,7 +48,7 @@ func resolve(ctx context.Context, env *bundle.Env) (fetcher, string, error) {
 	if err != nil {
 		return nil, "", bundle.Skip(bundle.NotFound, "no Caracal service answers on "+
 			"localhost ports %s and no usable Kubernetes API (%v); set --caracal-mode, "+
-			"--caracal-endpoint or --kubeconfig", localPorts(), oneLine(err.Error()))
+			"--kubeconfig or caracal.endpoints in the config file", localPorts(), oneLine(err.Error()))
 	}
 	return kf, "kubernetes (auto)", nil
 }

@@ -89,14 +89,14 @@ func metricsReport(out *bundle.Sink, p probe, tok tokens, flagged bool) []bundle
 			p.Path, p.Error)
 	case p.Status == 401 && tok.metrics == "":
 		return warn("caracal.metrics.unauthorized", "%s %s needs the metrics bearer (401): "+
-			"set --metrics-bearer to METRICS_BEARER", p.Service, p.Path)
+			"set --metrics-bearer-file to a file holding METRICS_BEARER", p.Service, p.Path)
 	case p.Status == 401:
 		return warn("caracal.metrics.unauthorized", "%s %s refused the configured metrics "+
 			"bearer (401)", p.Service, p.Path)
 	case p.Status == 403 && p.Service == "coordinator":
 		return warn("caracal.stats.forbidden", "coordinator /stats needs the coordinator "+
-			"token (403 operator_token_required): set --coordinator-token to "+
-			"CARACAL_COORDINATOR_TOKEN")
+			"token (403 operator_token_required): set --coordinator-token-file to a "+
+			"file holding CARACAL_COORDINATOR_TOKEN")
 	case p.Status/100 != 2:
 		return warn("caracal.metrics.status", "%s %s answered %d", p.Service, p.Path,
 			p.Status)

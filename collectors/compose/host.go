@@ -43,7 +43,7 @@ func (hostCollector) Collect(ctx context.Context, env *bundle.Env, out *bundle.S
 	home := caracalHome(env.Config.Compose)
 	if st, err := os.Stat(home); err != nil || !st.IsDir() {
 		return bundle.Skip(bundle.NotFound,
-			"no installed Caracal runtime at %s; set CARACAL_HOME or --compose-home", home)
+			"no installed Caracal runtime at %s; set --caracal-home or CARACAL_HOME", home)
 	}
 
 	if err := copyRuntimeJSON(out, home); err != nil {
