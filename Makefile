@@ -4,10 +4,15 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -X github.com/caracal-tools/bundle/bundle.Version=$(VERSION)
 TESTBIN ?= $(shell $(GO) env GOCACHE)/../bundle-testbin/k8s-v1.36.3-kwok-v0.8.0
 
-.PHONY: build run test testbin bench lint fmt clean
+.PHONY: build run test testbin bench lint fmt clean image
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/bundle ./cmd/bundle
+
+# image builds the container image of deploy/Dockerfile around a static binary.
+image:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o deploy/bundle ./cmd/bundle
+	docker build -t caracal-bundle:$(VERSION) deploy
 
 # run collects a bundle with whatever is configured (nothing is fine).
 run:
@@ -31,4 +36,4 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf bin
+	rm -rf bin deploy/bundle

@@ -43,9 +43,10 @@ func signingKey(c *cli.Context) (ssh.Signer, error) {
 	if _, err := os.Stat(path); err == nil {
 		return bundle.LoadSigner(path)
 	}
-	if c.Bool("no-keygen") || os.Getenv("BUNDLE_NO_KEYGEN") == "1" {
+	if why := noKeygen(c); why != "" {
 		return nil, withHint(&exitErr{code: exitUsage,
-			err: fmt.Errorf("no signing key: --key not given and %s does not exist", path)},
+			err: fmt.Errorf("no signing key: --key not given and %s does not exist (%s)",
+				path, why)},
 			"pass --key FILE ('bundle keygen --out FILE' makes one)")
 	}
 
@@ -57,6 +58,20 @@ func signingKey(c *cli.Context) (ssh.Signer, error) {
 	fmt.Fprintf(c.App.ErrWriter, "bundle: its fingerprint is %s; share %s.pub with "+
 		"whoever verifies your bundles\n", bundle.Fingerprint(s.PublicKey()), path)
 	return s, nil
+}
+
+// noKeygen says why the default key must not be created here, or "". Unattended runs
+// in a pod would otherwise sign with a key nobody kept.
+func noKeygen(c *cli.Context) string {
+	switch {
+	case c.Bool("no-keygen"):
+		return "--no-keygen"
+	case os.Getenv("BUNDLE_NO_KEYGEN") == "1":
+		return "BUNDLE_NO_KEYGEN=1"
+	case os.Getenv("KUBERNETES_SERVICE_HOST") != "":
+		return "running in a Kubernetes pod"
+	}
+	return ""
 }
 
 // loadRecipients parses --recipient values and --recipients-file lines: age X25519
