@@ -66,10 +66,7 @@ func (r *changesRun) run(ctx context.Context, pgSet bool) error {
 			errors.New("they need --postgres-url"))
 	}
 
-	admin, err := r.adminAudit(ctx)
-	if err != nil {
-		return err
-	}
+	admin := r.adminAudit(ctx)
 	pol := r.policies(ctx)
 	keys := r.keys(ctx)
 	if err := r.write(admin, pol, keys); err != nil {

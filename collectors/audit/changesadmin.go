@@ -50,33 +50,34 @@ const payloadNote = "payload values are never copied: only change_kind, secret_r
 // a value cannot pass for a name.
 var fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-\[\]]{0,63}$`)
 
-// adminAudit reads the mutations from Postgres, else from the API.
-func (r *changesRun) adminAudit(ctx context.Context) (adminAuditReport, error) {
-	rep := adminAuditReport{Since: r.since.UTC(), Until: r.until.UTC(), Note: payloadNote,
-		Mutations: []mutation{}}
-	var sqlErr error
+// adminAudit reads the mutations from Postgres, else from the API. What cannot be
+// read is recorded as left out; it never fails the collector.
+func (r *changesRun) adminAudit(ctx context.Context) adminAuditReport {
+	rep := adminAuditReport{Source: "none", Since: r.since.UTC(), Until: r.until.UTC(),
+		Note: payloadNote, Mutations: []mutation{}}
 	if r.sqlConn() {
-		rep.Source = "postgres"
-		rep.Mutations, sqlErr = r.adminAuditSQL(ctx)
-		if sqlErr == nil {
-			return r.cap(rep), nil
+		ms, err := r.adminAuditSQL(ctx)
+		if err == nil {
+			rep.Source, rep.Mutations = "postgres", ms
+			return r.cap(rep)
 		}
-		if !softSQL(sqlErr) && r.api == nil {
-			return rep, sqlErr
+		if r.api == nil {
+			r.softOrPartial("admin audit", err)
+			return rep
 		}
+		r.env.Logger.Warn("admin audit from postgres failed, trying the api", "error", err)
 	}
 	if r.api == nil {
-		return rep, r.soft("admin audit", sqlErr)
+		return rep
 	}
-	rep.Source = "api"
-	var err error
-	rep.Mutations, err = r.adminAuditAPI(ctx)
+	ms, err := r.adminAuditAPI(ctx)
 	if err != nil {
-		rep.Source = "none"
 		r.out.Partial("admin audit: %v", err)
 		r.leftOut("admin audit", err)
+		return rep
 	}
-	return r.cap(rep), nil
+	rep.Source, rep.Mutations = "api", ms
+	return r.cap(rep)
 }
 
 func (r *changesRun) cap(rep adminAuditReport) adminAuditReport {
