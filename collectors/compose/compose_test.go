@@ -225,18 +225,6 @@ func TestLogCaps(t *testing.T) {
 func TestContainerVanishes(t *testing.T) {
 	dc := testbed.Docker(t)
 	img := testbed.FakeCaracalImage(t, dc)
-	p := testbed.ComposeUp(t, dc, testbed.ProjectName(t, "caracal-bt"),
-		composeYAML(t, img, []fakeService{healthy("sts"), healthy("api")}))
-	p.WaitHealth(t, "api", "healthy")
-	remove := func() {
-		c := p.Container(t, "api")
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := dc.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil {
-			t.Fatalf("remove api: %v", err)
-		}
-	}
-
 	tests := []struct {
 		name string
 		c    bundle.Collector
@@ -247,8 +235,20 @@ func TestContainerVanishes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			*tc.hook = remove
+			p := testbed.ComposeUp(t, dc, testbed.ProjectName(t, "caracal-bt"),
+				composeYAML(t, img, []fakeService{healthy("sts"), healthy("api")}))
+			p.WaitHealth(t, "api", "healthy")
+			api := p.Container(t, "api")
+			*tc.hook = func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				err := dc.ContainerRemove(ctx, api.ID, container.RemoveOptions{Force: true})
+				if err != nil {
+					t.Errorf("remove api: %v", err)
+				}
+			}
 			t.Cleanup(func() { *tc.hook = nil })
+
 			res := bundletest.Run(t, tc.c, projectConfig(p.Name))
 			checkOK(t, res)
 			notes := strings.Join(res.Record.Notes, "\n")
@@ -256,9 +256,6 @@ func TestContainerVanishes(t *testing.T) {
 				t.Errorf("notes %q do not record the vanished container", notes)
 			}
 		})
-		p = testbed.ComposeUp(t, dc, testbed.ProjectName(t, "caracal-bt"),
-			composeYAML(t, img, []fakeService{healthy("sts"), healthy("api")}))
-		p.WaitHealth(t, "api", "healthy")
 	}
 }
 
