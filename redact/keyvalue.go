@@ -165,13 +165,38 @@ func (s *scan) bareSeparatorOK(ks, j, k int, norm []byte, flag bool) bool {
 		return true
 	}
 	if flag {
-		return true
+		return !s.proseAfterFlag(k)
 	}
 	switch string(norm) {
 	case "requirepass", "masterauth":
 		return true
 	}
 	return false
+}
+
+// proseWords are words that follow a flag's name in prose ("set --redis-url or
+// REDIS_URL"), never a secret value.
+var proseWords = map[string]bool{
+	"a": true, "an": true, "and": true, "are": true, "as": true, "flag": true, "for": true,
+	"from": true, "if": true, "in": true, "instead": true, "is": true, "not": true,
+	"of": true, "option": true, "or": true, "the": true, "to": true, "when": true,
+	"with": true,
+}
+
+// proseAfterFlag reports whether the word at k reads as prose or another flag rather
+// than a flag's value.
+func (s *scan) proseAfterFlag(k int) bool {
+	if c := s.b[k]; c == '-' || c == '(' {
+		return true
+	}
+	e := k
+	for e < s.n && e-k < 16 && s.low[e] >= 'a' && s.low[e] <= 'z' {
+		e++
+	}
+	if e < s.n && keyChar[s.b[e]] {
+		return false
+	}
+	return proseWords[string(s.low[k:e])]
 }
 
 // valueStart decides how the value at k ends from its first byte and the context.

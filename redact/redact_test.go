@@ -269,3 +269,24 @@ func TestPEMAcrossWindows(t *testing.T) {
 		}
 	}
 }
+
+func TestFlagNamesInProse(t *testing.T) {
+	red, err := New(config.Redact{}, []byte("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]bool{ // input → redacted?
+		"set --database-url or DATABASE_URL": false,
+		"pass --redis-url to reach it":       false,
+		"--password (see above)":             false,
+		"--token --other-flag":               false,
+		"psql --password hunter22":           true,
+		"redis-cli --pass s3cr3t-value -h x": true,
+	}
+	for in, want := range tests {
+		got := red.String(in)
+		if (got != in) != want {
+			t.Errorf("%q → %q, want redacted=%v", in, got, want)
+		}
+	}
+}
