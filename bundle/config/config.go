@@ -215,6 +215,9 @@ func (c *Config) Validate() error {
 	if c.Parallel < 0 || c.Parallel > 256 {
 		bad("parallel", "must be between 1 and 256, got %d", c.Parallel)
 	}
+	if c.Redis.DeadLetterSample < 0 {
+		bad("redis.deadLetterSample", "must not be negative")
+	}
 	if c.Kubernetes.Tail < 0 {
 		bad("kubernetes.tail", "must not be negative")
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -63,6 +65,8 @@ func collectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "redis-url", Category: catRedis, EnvVars: []string{"REDIS_URL"},
 			Usage: "redis:// or rediss:// `URL` of Caracal's Redis"},
 		&cli.StringFlag{Name: "redis-ca-file", Category: catRedis, Usage: "CA `FILE` for rediss://"},
+		&cli.BoolFlag{Name: "redis-insecure-skip-verify", Category: catRedis,
+			Usage: "do not verify the rediss:// server certificate"},
 		&cli.IntFlag{Name: "redis-dlq-sample", Category: catRedis,
 			Usage: "dead-letter entries read per stream (default 200)"},
 		&cli.BoolFlag{Name: "redis-payloads", Category: catRedis,
@@ -92,6 +96,9 @@ func collectFlags() []cli.Flag {
 
 		&cli.StringFlag{Name: "caracal-mode", Category: catCaracal,
 			Usage: "where the services are: auto, compose or kubernetes"},
+		&cli.StringSliceFlag{Name: "caracal-endpoint", Category: catCaracal,
+			Usage: "base URL of one service, `SERVICE=URL` (sts, gateway, audit, api, " +
+				"coordinator, web; repeatable)"},
 		&cli.StringFlag{Name: "api-url", Category: catCaracal, Usage: "Caracal API base `URL`"},
 		&cli.StringFlag{Name: "admin-token-file", Category: catCaracal,
 			Usage: "`FILE` with the admin token (or CARACAL_ADMIN_TOKEN)"},
@@ -166,6 +173,9 @@ func applyStorage(c *cli.Context, cfg *config.Config) error {
 		cfg.Redis.URL = refFromFlag("REDIS_URL", v)
 	}
 	setString(c, "redis-ca-file", &cfg.Redis.CAFile)
+	if c.IsSet("redis-insecure-skip-verify") {
+		cfg.Redis.InsecureSkipVerify = c.Bool("redis-insecure-skip-verify")
+	}
 	if c.IsSet("redis-dlq-sample") {
 		cfg.Redis.DeadLetterSample = c.Int("redis-dlq-sample")
 	}
@@ -220,10 +230,35 @@ func applyCaracal(c *cli.Context, cfg *config.Config) error {
 			*dst = secret.File(v)
 		}
 	}
+	if err := applyEndpoints(c.StringSlice("caracal-endpoint"), cc); err != nil {
+		return err
+	}
 	if cc.AdminToken.IsZero() {
 		if _, ok := os.LookupEnv("CARACAL_ADMIN_TOKEN"); ok {
 			cc.AdminToken = secret.Env("CARACAL_ADMIN_TOKEN")
 		}
+	}
+	return nil
+}
+
+// caracalServices are the services whose endpoints can be overridden.
+var caracalServices = []string{"sts", "gateway", "audit", "api", "coordinator", "web"}
+
+func applyEndpoints(flags []string, cc *config.Caracal) error {
+	for _, f := range splitList(flags) {
+		svc, u, ok := strings.Cut(f, "=")
+		if !ok || !contains(caracalServices, svc) {
+			return fmt.Errorf("--caracal-endpoint %q: want SERVICE=URL with SERVICE one of %s",
+				f, strings.Join(caracalServices, ", "))
+		}
+		parsed, err := url.Parse(u)
+		if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+			return fmt.Errorf("--caracal-endpoint %s: want an http(s) URL, got %q", svc, u)
+		}
+		if cc.Endpoints == nil {
+			cc.Endpoints = map[string]string{}
+		}
+		cc.Endpoints[svc] = u
 	}
 	return nil
 }
