@@ -37,12 +37,23 @@ func (t Timeline) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink
 		return fmt.Errorf("request id %q: Caracal request IDs match %s", id, requestIDPattern)
 	}
 
-	sc := newScanner(id, t.Info().Name)
+	req := Request{}.Info().Name
+	sc := newScanner(id, t.Info().Name, req)
 	if err := sc.scanTree(ctx, env.Staged()); err != nil {
 		return fmt.Errorf("scan the bundle for request %s: %w", id, err)
 	}
-	sort.SliceStable(sc.lines, func(i, j int) bool {
-		return sc.lines[i].Time.Before(sc.lines[j].Time)
+	if err := sc.addAuditEvents(env.Staged(), req); err != nil {
+		return err
+	}
+	sort.Slice(sc.lines, func(i, j int) bool {
+		a, b := sc.lines[i], sc.lines[j]
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
 	})
 	if err := writeTimeline(out, id, sc); err != nil {
 		return err

@@ -101,3 +101,31 @@ func TestTimelineHealthyAndSkipped(t *testing.T) {
 		})
 	}
 }
+
+func TestTimelineWithAuditEvents(t *testing.T) {
+	f := newFakeAPI(t)
+	f.explain["zone-a/req-deny-1"], f.events["zone-a/req-deny-1"] = deniedExplain, deniedEvents
+	cs := append([]bundle.Collector{Timeline{}, Request{}}, stagedLogs...)
+	res := bundletest.RunAll(t, apiConfig(f, "req-deny-1", "zone-a"), cs...)
+	r := res["timeline"]
+	text := r.File(t, "timeline.txt")
+	order := []string{"compose/logs/caracal/api.log:1",
+		"kube/logs/caracal/caracal-caracal-sts-0",
+		"audit  request/events.json:1  audit event sts.token_exchange decision=allow",
+		"kube/logs/raw/cri.log:1",
+		"request/events.json:2  audit event gateway.authorize decision=deny " +
+			"evaluation=evaluated policies=deny-external-writes",
+		"caracal-gateway-0/gateway.log:1"}
+	last := -1
+	for _, s := range order {
+		i := strings.Index(text, s)
+		if i < 0 || i < last {
+			t.Fatalf("timeline lacks %q or has it out of order:\n%s", s, text)
+		}
+		last = i
+	}
+	if strings.Contains(text, "request/explain.json") {
+		t.Errorf("the request's own files were scanned as logs:\n%s", text)
+	}
+	assertNoSecrets(t, r)
+}

@@ -35,13 +35,18 @@ type scanStats struct {
 // scanner gathers the lines that carry one request ID from a tree of files.
 type scanner struct {
 	id    []byte
-	skip  string // top folder to leave out (the timeline's own)
+	skip  map[string]bool // top folders left out of the line scan
 	lines []logLine
 	stats scanStats
 }
 
-func newScanner(id, skip string) *scanner {
-	return &scanner{id: []byte(id), skip: skip, stats: scanStats{Untimed: map[string]int{}}}
+func newScanner(id string, skip ...string) *scanner {
+	s := &scanner{id: []byte(id), skip: map[string]bool{},
+		stats: scanStats{Untimed: map[string]int{}}}
+	for _, d := range skip {
+		s.skip[d] = true
+	}
+	return s
 }
 
 // scanTree reads every regular file of fsys line by line.
@@ -54,7 +59,7 @@ func (s *scanner) scanTree(ctx context.Context, fsys fs.FS) error {
 			return context.Cause(ctx)
 		}
 		if d.IsDir() {
-			if p == s.skip {
+			if s.skip[p] {
 				return fs.SkipDir
 			}
 			return nil
@@ -62,11 +67,11 @@ func (s *scanner) scanTree(ctx context.Context, fsys fs.FS) error {
 		if !d.Type().IsRegular() || skipExt[strings.ToLower(path.Ext(p))] {
 			return nil
 		}
-		return s.scanFile(fsys, p)
+		return s.scanFile(ctx, fsys, p)
 	})
 }
 
-func (s *scanner) scanFile(fsys fs.FS, name string) error {
+func (s *scanner) scanFile(ctx context.Context, fsys fs.FS, name string) error {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return fmt.Errorf("open staged %s: %w", name, err)
@@ -79,18 +84,21 @@ func (s *scanner) scanFile(fsys fs.FS, name string) error {
 		s.stats.Binary++
 		return nil
 	}
-	if err := s.scanLines(br, name); err != nil {
+	if err := s.scanLines(ctx, br, name); err != nil {
 		return fmt.Errorf("read staged %s: %w", name, err)
 	}
 	return nil
 }
 
 // scanLines reads lines without holding more than one buffer: a line longer than
-// maxLineLen is skipped to its end.
-func (s *scanner) scanLines(br *bufio.Reader, name string) error {
+// maxLineLen is skipped to its end. It checks ctx every few thousand lines.
+func (s *scanner) scanLines(ctx context.Context, br *bufio.Reader, name string) error {
 	var long []byte
 	n, skipping := 0, false
 	for {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
 		chunk, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			if !skipping && len(long)+len(chunk) <= maxLineLen {
