@@ -38,7 +38,7 @@ func (Changes) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) e
 	pgSet := !env.Config.Postgres.URL.IsZero()
 	if errors.Is(apiErr, errNoAPI) && !pgSet {
 		return bundle.Skip(bundle.NotConfigured,
-			"set --postgres-url, or --api-url and --admin-token-file (or CARACAL_ADMIN_TOKEN)")
+			"set --database-url, or --api-url and --admin-token-file (or CARACAL_ADMIN_TOKEN)")
 	}
 	if apiErr != nil && !errors.Is(apiErr, errNoAPI) {
 		if !pgSet {
@@ -63,7 +63,7 @@ func (r *changesRun) run(ctx context.Context, pgSet bool) error {
 		}
 	} else {
 		r.leftOut("policy activations, KEK and signing keys",
-			errors.New("they need --postgres-url"))
+			errors.New("they need --database-url"))
 	}
 
 	admin := r.adminAudit(ctx)

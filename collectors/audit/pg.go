@@ -15,7 +15,7 @@ import (
 )
 
 // errNoPostgres means no database URL is configured.
-var errNoPostgres = errors.New("set --postgres-url or POSTGRES_URL")
+var errNoPostgres = errors.New("set --database-url or DATABASE_URL")
 
 // pgSetup makes the session read-only, bounds every statement, and lets a Caracal
 // service role (RLS on, not forced) see every zone through the caracal.zone_id GUC.

@@ -40,7 +40,7 @@ func (Request) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) e
 	pgSet := !env.Config.Postgres.URL.IsZero()
 	if errors.Is(apiErr, errNoAPI) && !pgSet {
 		return bundle.Skip(bundle.NotConfigured,
-			"set --api-url and --admin-token-file (or CARACAL_ADMIN_TOKEN), or --postgres-url")
+			"set --api-url and --admin-token-file (or CARACAL_ADMIN_TOKEN), or --database-url")
 	}
 
 	if apiErr != nil && !errors.Is(apiErr, errNoAPI) && !pgSet {
