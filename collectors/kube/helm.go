@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -49,8 +50,8 @@ func (helmRelease) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sin
 		return err
 	}
 	if len(rels) == 0 {
-		if err := acc.finish(out); err != nil {
-			return err
+		if missing := acc.missing(); len(missing) > 0 {
+			return bundle.Skip(bundle.Forbidden, "%s", strings.Join(missing, "; "))
 		}
 		return bundle.Skip(bundle.NotFound, "no Helm release %q in namespace %s",
 			c.Release, c.Namespace)

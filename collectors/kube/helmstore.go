@@ -10,24 +10,35 @@ import (
 	"helm.sh/helm/v3/pkg/storage/driver"
 )
 
-// releaseHistory reads every revision of the release from Helm's Secret storage (the
-// driver `helm` uses by default), oldest first. A refusal is recorded in acc and yields
-// no revisions; so does a release that does not exist.
+// releaseHistory reads every revision of the release from Helm's storage, oldest first:
+// Secrets (Helm's default driver), else ConfigMaps (HELM_DRIVER=configmap). A refusal is
+// recorded in acc and yields no revisions; so does a release that does not exist.
 func (c *Client) releaseHistory(acc *access) ([]*release.Release, error) {
-	st := storage.Init(driver.NewSecrets(c.Clientset.CoreV1().Secrets(c.Namespace)))
-	rels, err := st.History(c.Release)
-	switch {
-	case acc.refused(err, "list", "secrets"):
-		return nil, nil
-	case errors.Is(err, driver.ErrReleaseNotFound):
-		acc.ok()
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("read helm history of %s/%s: %w", c.Namespace, c.Release, err)
+	core := c.Clientset.CoreV1()
+	drivers := []struct {
+		resource string
+		d        driver.Driver
+	}{
+		{"secrets", driver.NewSecrets(core.Secrets(c.Namespace))},
+		{"configmaps", driver.NewConfigMaps(core.ConfigMaps(c.Namespace))},
 	}
-	acc.ok()
-	sort.Slice(rels, func(i, j int) bool { return rels[i].Version < rels[j].Version })
-	return rels, nil
+	for _, d := range drivers {
+		rels, err := storage.Init(d.d).History(c.Release)
+		switch {
+		case acc.refused(err, "list", d.resource):
+			continue
+		case errors.Is(err, driver.ErrReleaseNotFound) || err == nil && len(rels) == 0:
+			acc.ok()
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("read helm history of %s/%s from %s: %w",
+				c.Namespace, c.Release, d.resource, err)
+		}
+		acc.ok()
+		sort.Slice(rels, func(i, j int) bool { return rels[i].Version < rels[j].Version })
+		return rels, nil
+	}
+	return nil, nil
 }
 
 // releaseVersion is the chart and app version of the newest revision, or nil.

@@ -19,7 +19,7 @@ import (
 func (r *logReader) read(ctx context.Context, j *logJob) {
 	k := r.env.Config.Kubernetes
 	opts := &corev1.PodLogOptions{
-		Container: j.Container, Previous: j.Previous, Timestamps: true,
+		Container: j.Container, Previous: j.Previous,
 		SinceTime:  &metav1.Time{Time: r.env.Since},
 		TailLines:  &k.Tail,
 		LimitBytes: &k.LogBytes,

@@ -2,9 +2,11 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -44,7 +46,9 @@ func BenchmarkLogsScale(b *testing.B) {
 		debug.FreeOSMemory()
 		resetPeakRSS(b)
 		stop := sampleGoMemory()
+		start := time.Now()
 		res := bundletest.RunContext(context.Background(), b, logs{}, cfg, 10*time.Minute)
+		collected := time.Since(start)
 		if res.Record.Status != bundle.StatusOK {
 			b.Fatalf("status %s: %s", res.Record.Status, res.Record.Reason)
 		}
@@ -52,6 +56,8 @@ func BenchmarkLogsScale(b *testing.B) {
 			bundle.Gzip); err != nil {
 			b.Fatal(err)
 		}
+		b.Logf("collected %.0f MiB of logs in %s, archived in %s", dirMiB(b, res),
+			collected.Round(time.Millisecond), (time.Since(start) - collected).Round(time.Millisecond))
 		peak = max(peak, peakRSSMiB(b))
 		goPeak = max(goPeak, stop())
 		if got, want := len(res.Files(b)), pods*2*2+1; got != want {
@@ -60,6 +66,55 @@ func BenchmarkLogsScale(b *testing.B) {
 	}
 	b.ReportMetric(peak, "peak-RSS-MiB")
 	b.ReportMetric(goPeak, "peak-Go-MiB")
+	b.StopTimer()
+	floor := fetchFloor(b, cl, ns, pods)
+	b.ReportMetric(floor.Seconds(), "floor-s")
+}
+
+// fetchFloor is the reference the issue compares with: the same 400 logs fetched by
+// eight parallel clients into io.Discard, with no redaction, files or archive.
+func fetchFloor(b *testing.B, cl *testbed.Cluster, ns string, pods int) time.Duration {
+	b.Helper()
+	type job struct {
+		pod, container string
+		previous       bool
+	}
+	jobs := make(chan job)
+	errs := make(chan error, 8)
+	start := time.Now()
+	for range 8 {
+		go func() {
+			var first error
+			for j := range jobs {
+				opts := &corev1.PodLogOptions{Container: j.container, Previous: j.previous}
+				rc, err := cl.Client.CoreV1().Pods(ns).GetLogs(j.pod, opts).Stream(b.Context())
+				if err == nil {
+					_, err = io.Copy(io.Discard, rc)
+					err = errors.Join(err, rc.Close())
+				}
+				if first == nil {
+					first = err
+				}
+			}
+			errs <- first
+		}()
+	}
+	for i := range pods {
+		for _, c := range []string{"app", "proxy"} {
+			for _, prev := range []bool{false, true} {
+				jobs <- job{fmt.Sprintf("caracal-caracal-gateway-%03d", i), c, prev}
+			}
+		}
+	}
+	close(jobs)
+	for range 8 {
+		if err := <-errs; err != nil {
+			b.Fatalf("floor fetch: %v", err)
+		}
+	}
+	d := time.Since(start)
+	b.Logf("floor: 8 plain clients fetched the same logs in %s", d.Round(time.Millisecond))
+	return d
 }
 
 // sampleGoMemory samples the memory the Go runtime has mapped every 10 ms until the
@@ -83,6 +138,19 @@ func sampleGoMemory() func() float64 {
 		}
 	}()
 	return func() float64 { close(done); return <-result }
+}
+
+func dirMiB(b *testing.B, res *bundletest.Result) float64 {
+	b.Helper()
+	var n int64
+	for _, f := range res.Files(b) {
+		st, err := os.Stat(filepath.Join(res.Dir, filepath.FromSlash(f)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += st.Size()
+	}
+	return float64(n) / (1 << 20)
 }
 
 func envInt(name string, def int) int {
