@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/caracal-tools/bundle/bundle"
 	"github.com/caracal-tools/bundle/bundle/bundletest"
@@ -43,11 +44,37 @@ func createRevisions(t *testing.T, cl *testbed.Cluster, ns string) {
 	}
 }
 
+// createSTSRevisions adds two ControllerRevisions of a StatefulSet whose pod template's
+// checksum/secret differ.
+func createSTSRevisions(t *testing.T, cl *testbed.Cluster, ns string) {
+	t.Helper()
+	for rev, sum := range []string{"cccc3333", "dddd4444"} {
+		cr := &appsv1.ControllerRevision{
+			ObjectMeta: metav1.ObjectMeta{
+				Name: fmt.Sprintf("caracal-caracal-sts-%d", rev+1), Namespace: ns,
+				OwnerReferences: []metav1.OwnerReference{{
+					APIVersion: "apps/v1", Kind: "StatefulSet", Name: "caracal-caracal-sts",
+					UID: "00000000-0000-0000-0000-000000000001",
+				}},
+			},
+			Revision: int64(rev + 1),
+			Data: runtime.RawExtension{Raw: []byte(`{"spec":{"template":{"metadata":` +
+				`{"annotations":{"checksum/secret":"` + sum + `"}}},"$patch":"replace"}}`)},
+		}
+		_, err := cl.Client.AppsV1().ControllerRevisions(ns).Create(t.Context(), cr,
+			metav1.CreateOptions{})
+		if err != nil {
+			t.Fatalf("create controllerrevision: %v", err)
+		}
+	}
+}
+
 func TestCollectorsOnRelease(t *testing.T) {
 	cl := testbed.Kube(t)
 	s := seedRelease(t, cl)
 	installRelease(t, cl, s.ns)
 	createRevisions(t, cl, s.ns)
+	createSTSRevisions(t, cl, s.ns)
 	cfg := kubeCfg(cl, s.ns)
 
 	tests := []struct {
@@ -88,7 +115,8 @@ func TestCollectorsOnRelease(t *testing.T) {
 			files: map[string][]string{
 				"secrets-and-configmaps.json": {"caracal-runtime", "caracalAdminToken",
 					"caracal-metrics-bearer", "sh.helm.release.v1.caracal.v2"},
-				"checksum-revisions.json": {`"secretChanged": true`, "aaaa1111", "bbbb2222"},
+				"checksum-revisions.json": {`"secretChanged": true`, "aaaa1111", "bbbb2222",
+					"StatefulSet/caracal-caracal-sts", "dddd4444"},
 			},
 			findings: []string{"kube.secret.rolled", "kube.secret.changed"},
 		},
