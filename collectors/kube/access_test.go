@@ -83,15 +83,18 @@ func grantPodsOnly(t *testing.T, cl *testbed.Cluster, ns string) {
 			APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"},
 		}},
 	}
-	if _, err := cl.Client.RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
+	rbac := cl.Client.RbacV1()
+	if _, err := rbac.Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create role: %v", err)
 	}
 	rb := &rbacv1.RoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: "pods-only", Namespace: ns},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "pods-only"},
-		Subjects:   []rbacv1.Subject{{Kind: "User", Name: testbed.PlainUser}},
+		RoleRef: rbacv1.RoleRef{
+			APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "pods-only",
+		},
+		Subjects: []rbacv1.Subject{{Kind: "User", Name: testbed.PlainUser}},
 	}
-	if _, err := cl.Client.RbacV1().RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
+	if _, err := rbac.RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create rolebinding: %v", err)
 	}
 }

@@ -176,7 +176,9 @@ func inWindow(objs []metaReport, since time.Time, out *bundle.Sink) []metaReport
 		out.Note("%d Secrets and ConfigMaps unchanged since %s left out", n,
 			since.UTC().Format(timeFormat))
 	}
-	sort.SliceStable(kept, func(i, j int) bool { return kept[i].LastChange.After(kept[j].LastChange) })
+	sort.SliceStable(kept, func(i, j int) bool {
+		return kept[i].LastChange.After(kept[j].LastChange)
+	})
 	return kept
 }
 

@@ -20,7 +20,8 @@ import (
 func createRevisions(t *testing.T, cl *testbed.Cluster, ns string) {
 	t.Helper()
 	ctx := t.Context()
-	d, err := cl.Client.AppsV1().Deployments(ns).Get(ctx, "caracal-caracal-api", metav1.GetOptions{})
+	apps := cl.Client.AppsV1()
+	d, err := apps.Deployments(ns).Get(ctx, "caracal-caracal-api", metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("get deployment: %v", err)
 	}
@@ -38,7 +39,7 @@ func createRevisions(t *testing.T, cl *testbed.Cluster, ns string) {
 			Spec: appsv1.ReplicaSetSpec{Selector: d.Spec.Selector, Template: d.Spec.Template},
 		}
 		rs.Spec.Template.Annotations = map[string]string{"checksum/secret": sum}
-		if _, err := cl.Client.AppsV1().ReplicaSets(ns).Create(ctx, rs, metav1.CreateOptions{}); err != nil {
+		if _, err := apps.ReplicaSets(ns).Create(ctx, rs, metav1.CreateOptions{}); err != nil {
 			t.Fatalf("create replicaset: %v", err)
 		}
 	}

@@ -70,10 +70,11 @@ func describeContainer(b *bytes.Buffer, c corev1.Container, cs corev1.ContainerS
 	}
 	field("Ready", "%t", cs.Ready)
 	field("Restart Count", "%d", cs.RestartCount)
-	for _, pr := range []struct {
+	probes := []struct {
 		name  string
 		probe *corev1.Probe
-	}{{"Liveness", c.LivenessProbe}, {"Readiness", c.ReadinessProbe}, {"Startup", c.StartupProbe}} {
+	}{{"Liveness", c.LivenessProbe}, {"Readiness", c.ReadinessProbe}, {"Startup", c.StartupProbe}}
+	for _, pr := range probes {
 		if pr.probe != nil {
 			field(pr.name, "%s", probeText(pr.probe))
 		}

@@ -18,7 +18,8 @@ func TestMain(m *testing.M) { os.Exit(testbed.KubeMain(m)) }
 
 // Secrets planted in fixtures; none of them may reach a bundle.
 const (
-	plantedJWT      = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJvcGVyYXRvciJ9.c2lnbmF0dXJlX3NlY3JldA"
+	plantedJWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." +
+		"eyJzdWIiOiJvcGVyYXRvciJ9.c2lnbmF0dXJlX3NlY3JldA"
 	plantedPassword = "hunter2-Sup3rSecret"
 	plantedSecret   = "s3cr3t-value-in-a-Secret"
 )
@@ -98,7 +99,8 @@ func createEvent(t *testing.T, cl *testbed.Cluster, ns, pod, reason, msg string)
 		FirstTimestamp: now, LastTimestamp: now,
 		Source: corev1.EventSource{Component: "kubelet"},
 	}
-	if _, err := cl.Client.CoreV1().Events(ns).Create(t.Context(), ev, metav1.CreateOptions{}); err != nil {
+	_, err := cl.Client.CoreV1().Events(ns).Create(t.Context(), ev, metav1.CreateOptions{})
+	if err != nil {
 		t.Fatalf("create event: %v", err)
 	}
 }

@@ -44,7 +44,8 @@ func installRelease(t *testing.T, cl *testbed.Cluster, ns string) {
 	}
 	upgrade := action.NewUpgrade(cfg)
 	upgrade.Namespace = ns
-	if _, err := upgrade.Run("caracal", chart, releaseValues(secondAdminToken, "debug")); err != nil {
+	_, err = upgrade.Run("caracal", chart, releaseValues(secondAdminToken, "debug"))
+	if err != nil {
 		t.Fatalf("helm upgrade: %v", err)
 	}
 }
@@ -90,7 +91,8 @@ func TestHelmRelease(t *testing.T) {
 	}
 
 	var changes []valueChange
-	if err := json.Unmarshal([]byte(res.File(t, "values-diff-previous.json")), &changes); err != nil {
+	raw := res.File(t, "values-diff-previous.json")
+	if err := json.Unmarshal([]byte(raw), &changes); err != nil {
 		t.Fatalf("values-diff-previous.json: %v", err)
 	}
 	got := map[string]valueChange{}

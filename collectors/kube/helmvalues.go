@@ -125,7 +125,8 @@ type valueChange struct {
 
 // valuesDiff compares two scrubbed value sets: a list of changes by dotted path, and a
 // unified diff of their YAML.
-func valuesDiff(oldV, newV map[string]any, oldName, newName string) ([]valueChange, string, error) {
+func valuesDiff(oldV, newV map[string]any, oldName, newName string) ([]valueChange, string,
+	error) {
 	a, b := map[string]any{}, map[string]any{}
 	flatten(oldV, "", a)
 	flatten(newV, "", b)

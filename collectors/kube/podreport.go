@@ -176,8 +176,9 @@ func reportContainers(add addFunc, p podReport) {
 			if c.LastReason == "OOMKilled" {
 				code = "kube.pod.oom_killed"
 			}
-			add(bundle.StageService, bundle.SeverityWarn, code, "container %s of pod %s restarted %d times, "+
-				"last: %s", c.Name, p.Name, c.RestartCount, lastText(c))
+			add(bundle.StageService, bundle.SeverityWarn, code,
+				"container %s of pod %s restarted %d times, last: %s",
+				c.Name, p.Name, c.RestartCount, lastText(c))
 		}
 	}
 }

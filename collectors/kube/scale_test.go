@@ -56,8 +56,9 @@ func BenchmarkLogsScale(b *testing.B) {
 			bundle.Gzip); err != nil {
 			b.Fatal(err)
 		}
+		archived := time.Since(start) - collected
 		b.Logf("collected %.0f MiB of logs in %s, archived in %s", dirMiB(b, res),
-			collected.Round(time.Millisecond), (time.Since(start) - collected).Round(time.Millisecond))
+			collected.Round(time.Millisecond), archived.Round(time.Millisecond))
 		peak = max(peak, peakRSSMiB(b))
 		goPeak = max(goPeak, stop())
 		if got, want := len(res.Files(b)), pods*2*2+1; got != want {
@@ -209,9 +210,11 @@ func markRestarted(b *testing.B, cl *testbed.Cluster, ns, name string) {
 	for i := range p.Status.ContainerStatuses {
 		cs := &p.Status.ContainerStatuses[i]
 		cs.RestartCount = 1
-		cs.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
-			ExitCode: 2, Reason: "Error", StartedAt: at, FinishedAt: at,
-		}}
+		cs.LastTerminationState = corev1.ContainerState{
+			Terminated: &corev1.ContainerStateTerminated{
+				ExitCode: 2, Reason: "Error", StartedAt: at, FinishedAt: at,
+			},
+		}
 	}
 	if _, err := pods.UpdateStatus(b.Context(), p, metav1.UpdateOptions{}); err != nil {
 		b.Fatalf("update pod %s: %v", name, err)

@@ -81,7 +81,8 @@ func (s seeded) createMigrationJob(t *testing.T, cl *testbed.Cluster) *batchv1.J
 			{Type: batchv1.JobFailureTarget, Status: corev1.ConditionTrue,
 				Reason: "BackoffLimitExceeded", LastTransitionTime: now},
 			{Type: batchv1.JobFailed, Status: corev1.ConditionTrue,
-				Reason: "BackoffLimitExceeded", Message: "Job has reached the specified backoff limit",
+				Reason:             "BackoffLimitExceeded",
+				Message:            "Job has reached the specified backoff limit",
 				LastTransitionTime: now},
 		},
 	}
@@ -97,9 +98,12 @@ func createSecret(t *testing.T, cl *testbed.Cluster, ns string) {
 	sec := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "caracal-metrics-bearer", Namespace: ns},
 		Type:       corev1.SecretTypeOpaque,
-		StringData: map[string]string{"caracalAdminToken": plantedSecret, "redisUrl": plantedSecret},
+		StringData: map[string]string{
+			"caracalAdminToken": plantedSecret, "redisUrl": plantedSecret,
+		},
 	}
-	if _, err := cl.Client.CoreV1().Secrets(ns).Create(t.Context(), sec, metav1.CreateOptions{}); err != nil {
+	_, err := cl.Client.CoreV1().Secrets(ns).Create(t.Context(), sec, metav1.CreateOptions{})
+	if err != nil {
 		t.Fatalf("create secret: %v", err)
 	}
 }

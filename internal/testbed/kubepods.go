@@ -35,7 +35,8 @@ func (c *Cluster) Namespace(t testing.TB) string {
 	}
 	name += "-" + randomToken()[:6]
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
-	if _, err := c.Client.CoreV1().Namespaces().Create(ctx(t), ns, metav1.CreateOptions{}); err != nil {
+	_, err := c.Client.CoreV1().Namespaces().Create(ctx(t), ns, metav1.CreateOptions{})
+	if err != nil {
 		t.Fatalf("testbed: create namespace %s: %v", name, err)
 	}
 	return name
