@@ -20,10 +20,18 @@ type Ref struct {
 	name string
 }
 
-// Parse parses "env:NAME" or "file:PATH". The empty string gives the zero Ref.
+// hiddenValue is how a Value prints, in a manifest for instance.
+const hiddenValue = "value:(from command line)"
+
+// Parse parses "env:NAME" or "file:PATH". The empty string gives the zero Ref. The
+// printed form of a Value parses back to a Ref that cannot be resolved, so that a
+// manifest recording one can be read again.
 func Parse(s string) (Ref, error) {
-	if s == "" {
+	switch s {
+	case "":
 		return Ref{}, nil
+	case hiddenValue:
+		return Ref{kind: "hidden"}, nil
 	}
 	kind, name, ok := strings.Cut(s, ":")
 	if !ok || name == "" || (kind != "env" && kind != "file") {
@@ -50,8 +58,8 @@ func (r Ref) String() string {
 	switch r.kind {
 	case "":
 		return ""
-	case "value":
-		return "value:(from command line)"
+	case "value", "hidden":
+		return hiddenValue
 	}
 	return r.kind + ":" + r.name
 }
@@ -64,6 +72,9 @@ func (r Ref) Resolve() (string, error) {
 		return "", nil
 	case "value":
 		return r.name, nil
+	case "hidden":
+		return "", fmt.Errorf("secret %s: the value was given on a command line and is "+
+			"not kept", hiddenValue)
 	case "env":
 		v, ok := os.LookupEnv(r.name)
 		if !ok {

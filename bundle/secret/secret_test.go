@@ -53,4 +53,11 @@ func TestRef(t *testing.T) {
 	if got, _ := v.Resolve(); got != "literal" {
 		t.Errorf("Value resolves to %q", got)
 	}
+	back, err := secret.Parse(v.String())
+	if err != nil {
+		t.Fatalf("the printed form of a Value does not parse back: %v", err)
+	}
+	if got, err := back.Resolve(); got != "" || err == nil {
+		t.Errorf("a hidden value resolved to %q, %v", got, err)
+	}
 }
