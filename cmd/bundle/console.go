@@ -58,6 +58,7 @@ type progress struct {
 func (p *progress) start(w io.Writer, total int) {
 	p.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(30))
 	p.bar = p.p.AddBar(int64(total),
+		mpb.BarRemoveOnComplete(),
 		mpb.PrependDecorators(decor.Name("collecting "), decor.CountersNoUnit("%d/%d")),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return p.names() })),
 	)
