@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/caracal-tools/bundle/collectors/internal/netutil"
 )
 
 // connectTimeout bounds the dial and login unless the URL sets connect_timeout.
@@ -45,43 +46,18 @@ func connect(ctx context.Context, rawURL string) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-// scrubbedError hides secrets in a message and keeps the chain for errors.Is.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }
-
-// scrub replaces the URL, its user info and its password in err's message.
+// scrub hides the URL's secrets in err's message: those netutil.Scrub finds in a URL,
+// and the password of a keyword/value DSN.
 func scrub(err error, rawURL string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	for _, s := range secretsOf(rawURL) {
-		msg = strings.ReplaceAll(msg, s, "xxxxx")
-	}
-	if msg == err.Error() {
-		return err
-	}
-	return &scrubbedError{msg: msg, err: err}
+	return netutil.Scrub(err, rawURL, dsnPassword(rawURL))
 }
 
-// secretsOf returns the parts of a URL or DSN that must not appear in a message.
-func secretsOf(raw string) []string {
-	out := []string{raw}
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		out = append(out, u.User.String())
-		if pw, ok := u.User.Password(); ok && pw != "" {
-			out = append(out, pw, url.QueryEscape(pw), url.PathEscape(pw))
-		}
+// dsnPassword returns the password a URL or DSN carries, or "".
+func dsnPassword(raw string) string {
+	if cfg, err := pgconn.ParseConfig(raw); err == nil {
+		return cfg.Password
 	}
-	if cfg, err := pgconn.ParseConfig(raw); err == nil && cfg.Password != "" {
-		out = append(out, cfg.Password)
-	}
-	return out
+	return ""
 }
 
 // Error codes the collector tells apart.

@@ -6,11 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/caracal-tools/bundle/bundle"
+	"github.com/caracal-tools/bundle/collectors/internal/netutil"
 )
 
 func init() { bundle.Register(collector{}) }
@@ -54,7 +54,7 @@ func (collector) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink)
 	}
 	conn, err := connect(ctx, rawURL)
 	if err != nil {
-		settleDeadline(ctx)
+		netutil.SettleDeadline(ctx)
 		return err
 	}
 	defer func() { _ = conn.Close(context.Background()) }()
@@ -64,7 +64,7 @@ func (collector) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink)
 	r.hl.CollectedAt = r.mig.CollectedAt
 	r.mig.Migrations.Source = source
 	if err := r.all(ctx, known); err != nil {
-		settleDeadline(ctx)
+		netutil.SettleDeadline(ctx)
 		return scrub(fmt.Errorf("read postgres: %w", err), rawURL)
 	}
 	return r.write()
@@ -119,14 +119,6 @@ func (r *run) soft(ctx context.Context, what string, err error, msg *string) err
 			"%s could not be read: permission denied for this role", what)
 	}
 	return nil
-}
-
-// settleDeadline waits out a ctx deadline that is a moment away, so that a network
-// deadline derived from ctx firing first is still recorded as the collector timeout.
-func settleDeadline(ctx context.Context) {
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < 250*time.Millisecond {
-		<-ctx.Done()
-	}
 }
 
 // write writes the three files, then the findings.

@@ -6,14 +6,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/caracal-tools/bundle/bundle/config"
+	"github.com/caracal-tools/bundle/collectors/internal/netutil"
 )
 
 // Connection limits: short, so an unreachable or hanging server ends the collector fast.
@@ -38,7 +37,7 @@ var hooks []redis.Hook
 func newClient(rawURL string, cfg config.Redis) (*redis.Client, error) {
 	opt, err := redis.ParseURL(rawURL)
 	if err != nil {
-		return nil, scrub(fmt.Errorf("parse redis url: %w", err), rawURL)
+		return nil, netutil.Scrub(fmt.Errorf("parse redis url: %w", err), rawURL)
 	}
 	if err := applyTLS(opt, cfg); err != nil {
 		return nil, err
@@ -79,48 +78,6 @@ func applyTLS(opt *redis.Options, cfg config.Redis) error {
 	}
 	opt.TLSConfig.RootCAs = pool
 	return nil
-}
-
-// scrubbedError hides secrets in a message and keeps the chain for errors.Is.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }
-
-// scrub replaces the URL, its password and its user info in err's message with "xxxxx".
-func scrub(err error, rawURL string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	for _, s := range secretsOf(rawURL) {
-		msg = strings.ReplaceAll(msg, s, "xxxxx")
-	}
-	if msg == err.Error() {
-		return err
-	}
-	return &scrubbedError{msg: msg, err: err}
-}
-
-// secretsOf returns the strings of a URL that must not appear in a message, longest
-// first: the URL itself, its user info and its password (raw and unescaped).
-func secretsOf(rawURL string) []string {
-	out := []string{rawURL}
-	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		return out
-	}
-	out = append(out, u.User.String())
-	if pw, ok := u.User.Password(); ok && pw != "" {
-		out = append(out, pw)
-		if esc := url.QueryEscape(pw); esc != pw {
-			out = append(out, esc)
-		}
-	}
-	return out
 }
 
 // isReplyError reports whether err is an error reply from the server (such as NOPERM

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/caracal-tools/bundle/bundle"
+	"github.com/caracal-tools/bundle/collectors/internal/netutil"
 )
 
 func init() { bundle.Register(collector{}) }
@@ -55,12 +56,12 @@ func (collector) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink)
 		g.sample = 200
 	}
 	if err := g.run(ctx); err != nil {
-		settleDeadline(ctx)
+		netutil.SettleDeadline(ctx)
 		if strings.HasPrefix(rawURL, "rediss:") && errors.Is(err, context.DeadlineExceeded) &&
 			ctx.Err() == nil {
 			err = fmt.Errorf("%w (no TLS handshake answer: is the server plain redis://?)", err)
 		}
-		return scrub(fmt.Errorf("read redis: %w", err), rawURL)
+		return netutil.Scrub(fmt.Errorf("read redis: %w", err), rawURL)
 	}
 	env.Logger.Debug("redis read", "streams", len(g.rep.Streams),
 		"deadLetters", len(g.rep.DeadLetters))
@@ -113,13 +114,4 @@ func (g *gatherer) write() error {
 		g.out.Path("streams.txt")}}
 	f.report(g.rep)
 	return nil
-}
-
-// settleDeadline waits out a ctx deadline that is a moment away. go-redis sets the
-// socket deadline from ctx, so a hanging server's read can fail just before ctx ends;
-// waiting lets the runner record the collector timeout rather than a bare i/o error.
-func settleDeadline(ctx context.Context) {
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < 250*time.Millisecond {
-		<-ctx.Done()
-	}
 }
