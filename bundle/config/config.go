@@ -89,7 +89,9 @@ type Caracal struct {
 	MetricsBearer    secret.Ref        `json:"metricsBearer,omitempty"`
 	CoordinatorToken secret.Ref        `json:"coordinatorToken,omitempty"`
 	AdminToken       secret.Ref        `json:"adminToken,omitempty"`
-	APIURL           string            `json:"apiURL,omitempty"`
+	// AuditAdminToken is the audit service's AUDIT_ADMIN_TOKEN, for its search API.
+	AuditAdminToken secret.Ref `json:"auditAdminToken,omitempty"`
+	APIURL          string     `json:"apiURL,omitempty"`
 }
 
 // Request names one request to investigate.
