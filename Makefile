@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -X github.com/caracal-tools/bundle/bundle.Version=$(VERSION)
 TESTBIN ?= $(shell $(GO) env GOCACHE)/../bundle-testbin/k8s-v1.36.3-kwok-v0.8.0
 
-.PHONY: build run test testbin bench lint fmt clean image
+.PHONY: build run test testdeps testbin bench lint fmt clean image
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/bundle ./cmd/bundle
@@ -18,11 +18,15 @@ image:
 run:
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/bundle collect $(ARGS)
 
+# testdeps installs the Debian packages of the test bed when missing (as root).
+testdeps:
+	bash internal/testbed/install-deps.sh
+
 # testbin builds kube-apiserver, etcd and kwok for the Kubernetes tests, once per machine.
 testbin:
 	BUNDLE_TESTBIN=$(TESTBIN) bash internal/testbed/build-kube.sh
 
-test: testbin
+test: testdeps testbin
 	BUNDLE_TESTBIN=$(TESTBIN) $(GO) test -count=1 -timeout 45m ./...
 
 bench:
