@@ -92,7 +92,7 @@ func TestCollectorsOnRelease(t *testing.T) {
 				"deployments.yaml": {"caracal-caracal-api", "GITHUB_CLIENT_SECRET"},
 				"configmaps.yaml":  {"caracal-caracal-settings", "logLevel"},
 				"jobs.yaml":        {s.migrationJob},
-				"counts.json":      {`"pods": 3`},
+				"counts.json":      {`"pods": 4`},
 			},
 			absent: []string{"secrets.yaml"},
 		},

@@ -88,6 +88,35 @@ func restartPod(t *testing.T, cl *testbed.Cluster, ns, name string) {
 	}
 }
 
+// crashLoop marks a ready pod's first container as crash-looping and the pod not ready.
+func crashLoop(t *testing.T, cl *testbed.Cluster, ns, name string) {
+	t.Helper()
+	pods := cl.Client.CoreV1().Pods(ns)
+	p, err := pods.Get(t.Context(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("get pod %s: %v", name, err)
+	}
+	at := metav1.NewTime(time.Now().Add(-30 * time.Second))
+	for i := range p.Status.Conditions {
+		if c := &p.Status.Conditions[i]; c.Type == corev1.PodReady {
+			c.Status = corev1.ConditionFalse
+		}
+	}
+	cs := &p.Status.ContainerStatuses[0]
+	cs.Ready, cs.RestartCount = false, 5
+	cs.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{
+		Reason: "CrashLoopBackOff", Message: "back-off 2m40s restarting failed container",
+	}}
+	cs.LastTerminationState = corev1.ContainerState{
+		Terminated: &corev1.ContainerStateTerminated{
+			ExitCode: 1, Reason: "Error", StartedAt: at, FinishedAt: at,
+		},
+	}
+	if _, err := pods.UpdateStatus(t.Context(), p, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("update pod %s status: %v", name, err)
+	}
+}
+
 // createEvent records an event about a pod.
 func createEvent(t *testing.T, cl *testbed.Cluster, ns, pod, reason, msg string) {
 	t.Helper()

@@ -7,6 +7,9 @@ import (
 
 	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/storage"
+	"helm.sh/helm/v3/pkg/storage/driver"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/caracal-tools/bundle/bundle"
@@ -125,4 +128,39 @@ func TestHelmRelease(t *testing.T) {
 		t.Errorf("values.yaml lacks the extraEnv entry name")
 	}
 	assertNoHelmLeak(t, res.All(t))
+}
+
+func TestHelmReleaseStates(t *testing.T) {
+	cl := testbed.Kube(t)
+	tests := []struct {
+		name   string
+		status release.Status
+		code   string
+	}{
+		{"failed", release.StatusFailed, "helm.release.failed"},
+		{"pending upgrade", release.StatusPendingUpgrade, "helm.release.pending"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ns := cl.Namespace(t)
+			installRelease(t, cl, ns)
+			st := storage.Init(driver.NewSecrets(cl.Client.CoreV1().Secrets(ns)))
+			rel, err := st.Last("caracal")
+			if err != nil {
+				t.Fatalf("last release: %v", err)
+			}
+			rel.Info.Status = tc.status
+			if err := st.Update(rel); err != nil {
+				t.Fatalf("update release: %v", err)
+			}
+
+			res := bundletest.Run(t, helmRelease{}, kubeCfg(cl, ns))
+			if res.Record.Status != bundle.StatusOK {
+				t.Fatalf("status %s: %s", res.Record.Status, res.Record.Reason)
+			}
+			if !res.Has(tc.code) {
+				t.Errorf("no finding %s in %+v", tc.code, res.Findings)
+			}
+		})
+	}
 }

@@ -53,7 +53,10 @@ func (logs) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) erro
 	if err != nil {
 		return err
 	}
-	if len(pods) == 0 && len(acc.missing()) == 0 {
+	if len(pods) == 0 {
+		if err := acc.finish(out); err != nil {
+			return err
+		}
 		return bundle.Skip(bundle.NotFound, "no pods match %q in namespace %s",
 			c.Selector, c.Namespace)
 	}

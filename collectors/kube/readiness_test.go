@@ -18,7 +18,8 @@ func TestReadiness(t *testing.T) {
 		t.Fatalf("status %s: %s", res.Record.Status, res.Record.Reason)
 	}
 	table := res.File(t, "status.txt")
-	for _, want := range []string{s.sts, s.api, s.migrate, s.migrationJob, "BackoffLimit"} {
+	for _, want := range []string{s.sts, s.api, s.migrate, s.migrationJob, "BackoffLimit",
+		"CrashLoopBackOff"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("status.txt lacks %q:\n%s", want, table)
 		}
@@ -31,7 +32,7 @@ func TestReadiness(t *testing.T) {
 		}
 	}
 	for _, code := range []string{"kube.pod.oom_killed", "kube.probe.failed",
-		"kube.migration.failed"} {
+		"kube.migration.failed", "kube.pod.crash_loop", "kube.pod.not_ready"} {
 		if !res.Has(code) {
 			t.Errorf("no finding %s; findings: %+v", code, res.Findings)
 		}

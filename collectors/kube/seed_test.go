@@ -15,6 +15,7 @@ import (
 type seeded struct {
 	ns                    string
 	sts, api, migrate     string
+	audit                 string
 	crashed, migrationJob string
 }
 
@@ -27,12 +28,14 @@ func seedRelease(t *testing.T, cl *testbed.Cluster) seeded {
 	s := seeded{
 		ns: ns, sts: "caracal-caracal-sts-0", api: "caracal-caracal-api-7d9f-x2x",
 		migrate: "caracal-caracal-migrate-abcde", migrationJob: "caracal-caracal-migrate",
+		audit: "caracal-caracal-audit-5c4b-q7w",
 	}
 	cur := testbed.WriteCRILog(t, secretLogLines("sts", 50))
 	prev := testbed.WriteCRILog(t, append(secretLogLines("api", 20), "fatal: out of memory"))
 
 	cl.CreatePod(t, caracalPod(ns, s.sts, "sts", "sts"))
 	cl.CreatePod(t, caracalPod(ns, s.api, "api", "api"))
+	cl.CreatePod(t, caracalPod(ns, s.audit, "audit", "audit"))
 	job := s.createMigrationJob(t, cl)
 	mp := caracalPod(ns, s.migrate, "migrate", "migrate")
 	mp.OwnerReferences = []metav1.OwnerReference{{
@@ -43,8 +46,10 @@ func seedRelease(t *testing.T, cl *testbed.Cluster) seeded {
 	cl.SetLogs(t, ns, s.sts, map[string]testbed.LogFiles{"sts": {Current: cur}})
 	cl.SetLogs(t, ns, s.api, map[string]testbed.LogFiles{"api": {Current: cur, Previous: prev}})
 	cl.SetLogs(t, ns, s.migrate, map[string]testbed.LogFiles{"migrate": {Current: prev}})
-	cl.WaitPodsReady(t, ns, ReleaseSelector("caracal"), 3)
+	cl.SetLogs(t, ns, s.audit, map[string]testbed.LogFiles{"audit": {Current: prev}})
+	cl.WaitPodsReady(t, ns, ReleaseSelector("caracal"), 4)
 	restartPod(t, cl, ns, s.api)
+	crashLoop(t, cl, ns, s.audit)
 	for _, p := range []string{s.sts, s.api} {
 		cl.WaitLogs(t, ns, p, p[len("caracal-caracal-"):len("caracal-caracal-")+3])
 	}
