@@ -17,6 +17,7 @@ func init() { bundle.Register(cliCollector{}) }
 // troubleshooting page lists as its diagnostic bundle.
 type cliCollector struct{}
 
+// Info names the collector "caracal-cli", in group "caracal".
 func (cliCollector) Info() bundle.Info {
 	return bundle.Info{Name: "caracal-cli", Group: "caracal",
 		Description: "caracal status --json, status --ready --json and --version --json"}
@@ -35,6 +36,8 @@ var cliCommands = []struct {
 	{"version.json", []string{"--version", "--json"}},
 }
 
+// Collect runs each command once, writes its output and commands.json, and reports
+// what status and version say. Without the CLI on PATH it skips as not found.
 func (cliCollector) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) error {
 	bin, err := exec.LookPath("caracal")
 	if err != nil {

@@ -61,6 +61,8 @@ type capBuffer struct {
 	cut bool
 }
 
+// Write keeps what fits under the cap and always reports all of p written, so the
+// command is never stopped by a full buffer.
 func (c *capBuffer) Write(p []byte) (int, error) {
 	room := outputCap - c.b.Len()
 	if len(p) > room {

@@ -16,6 +16,7 @@ func init() { bundle.Register(endpointsCollector{}) }
 // limit of 120 requests per minute.
 type endpointsCollector struct{}
 
+// Info names the collector "caracal-endpoints", in group "caracal".
 func (endpointsCollector) Info() bundle.Info {
 	return bundle.Info{Name: "caracal-endpoints", Group: "caracal",
 		Description: "services' own /ready, /health, /metrics.json, /stats and /version"}
@@ -33,6 +34,8 @@ type tokens struct {
 	metrics, coordinator string
 }
 
+// Collect probes every service once, writes each answer's body and probes.json, and
+// reports services that are not ready or healthy and metrics past their thresholds.
 func (endpointsCollector) Collect(ctx context.Context, env *bundle.Env,
 	out *bundle.Sink) error {
 	f, mode, err := resolve(ctx, env)

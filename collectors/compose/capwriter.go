@@ -18,6 +18,7 @@ type capWriter struct {
 	lines int64
 }
 
+// Write passes p on, cut at the cap, and counts the lines passed.
 func (c *capWriter) Write(p []byte) (int, error) {
 	room := c.max - c.n
 	cut := int64(len(p)) > room

@@ -18,6 +18,7 @@ func init() { bundle.Register(containersCollector{}) }
 // of the selected compose projects, and a `docker compose ps`-style table.
 type containersCollector struct{}
 
+// Info names the collector "compose-containers", in group "compose".
 func (containersCollector) Info() bundle.Info {
 	return bundle.Info{Name: "compose-containers", Group: "compose",
 		Description: "compose containers: state, health checks, restarts, exit codes, " +
@@ -27,6 +28,9 @@ func (containersCollector) Info() bundle.Info {
 // testHookAfterList runs between listing and inspecting containers, in tests only.
 var testHookAfterList func()
 
+// Collect writes containers.json, ps.txt and inspect/<container>.json for the selected
+// projects' containers, with a finding for each container that is unhealthy, down,
+// restarting or failed and for each missing service. Without a Docker engine it skips.
 func (containersCollector) Collect(ctx context.Context, env *bundle.Env,
 	out *bundle.Sink) error {
 	dc, list, err := selected(ctx, env)

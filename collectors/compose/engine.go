@@ -81,6 +81,7 @@ func (f projectFilter) match(project string) bool {
 	return false
 }
 
+// String lists the selected projects, or the default prefix with a "*".
 func (f projectFilter) String() string {
 	if len(f.names) == 0 {
 		return defaultPrefix + "*"

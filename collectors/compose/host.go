@@ -23,6 +23,7 @@ func init() { bundle.Register(hostCollector{}) }
 // and lists the names of the files under secrets/, never their contents.
 type hostCollector struct{}
 
+// Info names the collector "compose-host", in group "compose".
 func (hostCollector) Info() bundle.Info {
 	return bundle.Info{Name: "compose-host", Group: "compose",
 		Description: "installed runtime ($CARACAL_HOME): runtime.json, upgrade.log, " +
@@ -39,6 +40,8 @@ type secretFile struct {
 	Modified time.Time `json:"modified"`
 }
 
+// Collect copies the files of the runtime under $CARACAL_HOME and writes secrets.json.
+// Without that folder it skips as not found.
 func (hostCollector) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) error {
 	home := caracalHome(env.Config.Compose)
 	if st, err := os.Stat(home); err != nil || !st.IsDir() {

@@ -21,6 +21,7 @@ func init() { bundle.Register(logsCollector{}) }
 // ones included, from --since, capped like the Kubernetes logs.
 type logsCollector struct{}
 
+// Info names the collector "compose-logs", in group "compose".
 func (logsCollector) Info() bundle.Info {
 	return bundle.Info{Name: "compose-logs", Group: "compose",
 		Description: "compose container logs since --since (capped in lines and bytes)"}
@@ -41,6 +42,8 @@ type logRecord struct {
 // testHookBeforeLogs runs before the logs are read, in tests only.
 var testHookBeforeLogs func()
 
+// Collect writes logs/<container>.log for every selected container and
+// logs/index.json. Without a Docker engine it skips.
 func (logsCollector) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) error {
 	dc, list, err := selected(ctx, env)
 	if err != nil {

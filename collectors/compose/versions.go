@@ -18,6 +18,7 @@ func init() { bundle.Register(versionsCollector{}) }
 // every container, and flags a project whose Caracal images carry different tags.
 type versionsCollector struct{}
 
+// Info names the collector "compose-versions", in group "compose".
 func (versionsCollector) Info() bundle.Info {
 	return bundle.Info{Name: "compose-versions", Group: "compose",
 		Description: "Docker engine version and the image of every compose container"}
@@ -49,6 +50,8 @@ type imageRecord struct {
 	Error       string   `json:"error,omitempty"`
 }
 
+// Collect writes engine.json and images.json and reports each project's Caracal
+// release, or its mixed image tags. Without a Docker engine it skips.
 func (versionsCollector) Collect(ctx context.Context, env *bundle.Env,
 	out *bundle.Sink) error {
 	dc, list, err := selected(ctx, env)
