@@ -16,8 +16,10 @@ func TestString(t *testing.T) {
 		name, in, gone, keep string
 	}{
 		{"yaml key", "postgresPassword: hunter2", "hunter2", "postgresPassword: [REDACTED:key-value:"},
-		{"logfmt bait", "token_type=refresh password_policy=strict", "", "token_type=refresh password_policy=strict"},
-		{"bearer header", "Authorization: Bearer abcDEF123456", "abcDEF123456", "Authorization: Bearer [REDACTED:bearer:"},
+		{"logfmt bait", "token_type=refresh password_policy=strict", "",
+			"token_type=refresh password_policy=strict"},
+		{"bearer header", "Authorization: Bearer abcDEF123456", "abcDEF123456",
+			"Authorization: Bearer [REDACTED:bearer:"},
 		{"url", "redis://:p4ss@redis:6379/0", "p4ss", "@redis:6379/0"},
 		{"query", "/cb?code=c0de&state=s1", "c0de", "state=s1"},
 		{"sql", "ALTER ROLE x PASSWORD 'pw123';", "pw123", "ALTER ROLE x PASSWORD '"},
@@ -29,10 +31,13 @@ func TestString(t *testing.T) {
 		{"empty", `"password": ""`, "", `"password": ""`},
 		{"pwd path", "PWD=/home/op", "", "PWD=/home/op"},
 		{"jwt", "t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nat-ure", "eyJzdWIiOiIxIn0", "t=[REDACTED:"},
-		{"caracal token", "x cat_AbCdEfGhIjKlMnOpQrStUv y", "cat_AbCdEfGhIjKlMnOpQrStUv", "x [REDACTED:caracal-admin-token:"},
+		{"caracal token", "x cat_AbCdEfGhIjKlMnOpQrStUv y", "cat_AbCdEfGhIjKlMnOpQrStUv",
+			"x [REDACTED:caracal-admin-token:"},
 		{"no token in word", "category cat_x", "", "category cat_x"},
-		{"task name", "task-runner-abcdefghijklmnopqrstuvwxyz", "", "task-runner-abcdefghijklmnopqrstuvwxyz"},
-		{"uuid stays", "request_id=7c9e6679-7425-40de-944b-e07fc1f90ae7", "", "7c9e6679-7425-40de-944b-e07fc1f90ae7"},
+		{"task name", "task-runner-abcdefghijklmnopqrstuvwxyz", "",
+			"task-runner-abcdefghijklmnopqrstuvwxyz"},
+		{"uuid stays", "request_id=7c9e6679-7425-40de-944b-e07fc1f90ae7", "",
+			"7c9e6679-7425-40de-944b-e07fc1f90ae7"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
