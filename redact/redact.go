@@ -84,18 +84,22 @@ func (r *Redactor) String(s string) string {
 
 // Redact copies src to dst through a new Writer and returns the per-rule counts and
 // whether the content was binary (left out with a notice). It does not close dst.
+// Errors name the file: "redact NAME: ..." for dst, "read NAME: ..." for src.
 func (r *Redactor) Redact(dst io.Writer, src io.Reader, name string) (map[string]int, bool, error) {
 	w := r.NewWriter(dst, name)
 	if _, err := io.Copy(w, src); err != nil {
-		return nil, false, fmt.Errorf("redact %s: %w", name, err)
+		if w.err != nil {
+			return nil, false, err // the Writer's error names the file already
+		}
+		return nil, false, fmt.Errorf("read %s: %w", name, err)
 	}
 	if err := w.Close(); err != nil {
-		return nil, false, fmt.Errorf("redact %s: %w", name, err)
+		return nil, false, err
 	}
 	return w.Counts(), w.Binary(), nil
 }
 
-// token appends the replacement token for secret to dst.
+// appendToken appends the replacement token for secret to dst.
 func appendToken(dst []byte, mac hash.Hash, sum []byte, rule string, secret []byte) []byte {
 	mac.Reset()
 	mac.Write(secret)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/caracal-tools/bundle/bundle/config"
 	"github.com/caracal-tools/bundle/bundle/secret"
@@ -251,6 +252,31 @@ func TestWriteError(t *testing.T) {
 	_, _ = w.Write(bytes.Repeat([]byte("line\n"), chunkSize))
 	if err := w.Close(); err == nil {
 		t.Error("Close() = nil after a failed write")
+	}
+}
+
+// TestRedactErrors checks that Redact names the file once and tells the source's
+// failures from the destination's.
+func TestRedactErrors(t *testing.T) {
+	r := newTestRedactor(t)
+	tests := []struct {
+		name string
+		dst  io.Writer
+		src  io.Reader
+		want string
+	}{
+		{"destination fails", failWriter{}, strings.NewReader("line\n"),
+			"redact f.log: " + io.ErrClosedPipe.Error()},
+		{"source fails", io.Discard, iotest.ErrReader(io.ErrUnexpectedEOF),
+			"read f.log: " + io.ErrUnexpectedEOF.Error()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := r.Redact(tt.dst, tt.src, "f.log")
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Redact error = %v, want %q", err, tt.want)
+			}
+		})
 	}
 }
 
