@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/caracal-tools/bundle/bundle/config"
+	"github.com/caracal-tools/bundle/bundle/secret"
 )
 
 // readOnlyMessage is the HMAC message from which the API derives its console read-only
@@ -69,8 +70,8 @@ func httpStatus(err error) int {
 	return 0
 }
 
-// newAPIClient returns a client for the configured API, or errNoAPI. Errors name the
-// setting to fix and never hold the token.
+// newAPIClient returns a client for the configured Admin API, or errNoAPI. Errors name
+// the setting to fix and never hold the token.
 func newAPIClient(c config.Caracal) (*apiClient, error) {
 	raw := c.APIURL
 	if raw == "" {
@@ -79,27 +80,36 @@ func newAPIClient(c config.Caracal) (*apiClient, error) {
 	if raw == "" || c.AdminToken.IsZero() {
 		return nil, errNoAPI
 	}
+	admin, err := readToken("admin token", c.AdminToken)
+	if err != nil {
+		return nil, err
+	}
+	return newClient("api url", raw,
+		apiToken{name: "derived read-only token", value: readOnlyToken(admin)},
+		apiToken{name: "admin token", value: admin})
+}
+
+// newClient returns a client of the service at raw trying tokens in order.
+func newClient(what, raw string, tokens ...apiToken) (*apiClient, error) {
 	base, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("api url %q: want http(s)://host[:port]", raw)
+		return nil, fmt.Errorf("%s %q: want http(s)://host[:port]", what, raw)
 	}
-	admin, err := c.AdminToken.Resolve()
+	return &apiClient{base: base, http: &http.Client{Timeout: apiTimeout},
+		tokens: tokens, used: -1}, nil
+}
+
+// readToken resolves a token reference; an empty token is an error naming it.
+func readToken(what string, ref secret.Ref) (string, error) {
+	v, err := ref.Resolve()
 	if err != nil {
-		return nil, fmt.Errorf("admin token: %w", err)
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
-	admin = strings.TrimSpace(admin)
-	if admin == "" {
-		return nil, fmt.Errorf("admin token %s is empty", c.AdminToken)
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", fmt.Errorf("%s %s is empty", what, ref)
 	}
-	return &apiClient{
-		base: base,
-		http: &http.Client{Timeout: apiTimeout},
-		tokens: []apiToken{
-			{name: "derived read-only token", value: readOnlyToken(admin)},
-			{name: "admin token", value: admin},
-		},
-		used: -1,
-	}, nil
+	return v, nil
 }
 
 // readOnlyToken derives the API's global read-only console token from the admin token.

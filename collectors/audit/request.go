@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/caracal-tools/bundle/bundle"
 )
@@ -36,22 +37,10 @@ func (Request) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) e
 			requestIDPattern)
 	}
 
-	api, apiErr := newAPIClient(env.Config.Caracal)
-	pgSet := !env.Config.Postgres.URL.IsZero()
-	if errors.Is(apiErr, errNoAPI) && !pgSet {
-		return bundle.Skip(bundle.NotConfigured,
-			"set --api-url and --admin-token-file (or CARACAL_ADMIN_TOKEN), or --database-url")
-	}
-
-	if apiErr != nil && !errors.Is(apiErr, errNoAPI) && !pgSet {
-		return fmt.Errorf("admin api: %w", apiErr)
-	}
-
-	r := &requestRun{env: env, out: out, req: req, api: api, db: &lazyDB{cfg: env.Config.Postgres}}
+	r := &requestRun{env: env, out: out, req: req, db: &lazyDB{cfg: env.Config.Postgres}}
 	defer r.db.close()
-	if apiErr != nil && !errors.Is(apiErr, errNoAPI) {
-		r.apiError = apiErr.Error()
-		out.Partial("admin api not used: %v", apiErr)
+	if err := r.clients(); err != nil {
+		return err
 	}
 
 	ev, err := r.gather(ctx)
@@ -61,23 +50,61 @@ func (Request) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) e
 	return r.report(ctx, ev)
 }
 
-// gather gets the evidence from the API, else from Postgres.
+// clients sets up the API and audit service clients. It skips when no source is
+// configured, and fails on a bad setting when no other source is left.
+func (r *requestRun) clients() error {
+	var apiErr, auditErr error
+	r.api, apiErr = newAPIClient(r.env.Config.Caracal)
+	r.audit, auditErr = newAuditClient(r.env.Config.Caracal)
+	pgSet := !r.db.cfg.URL.IsZero()
+	unset := func(err, none error) bool { return errors.Is(err, none) }
+	if unset(apiErr, errNoAPI) && unset(auditErr, errNoAuditService) && !pgSet {
+		return bundle.Skip(bundle.NotConfigured,
+			"set --api-url and --admin-token-file (or CARACAL_ADMIN_TOKEN), or --database-url")
+	}
+	var bad []error
+	for _, e := range []error{apiErr, auditErr} {
+		if e != nil && !unset(e, errNoAPI) && !unset(e, errNoAuditService) {
+			bad = append(bad, e)
+			r.out.Partial("not used: %v", e)
+		}
+	}
+	if len(bad) > 0 && r.api == nil && r.audit == nil && !pgSet {
+		return fmt.Errorf("admin api: %w", errors.Join(bad...))
+	}
+	return nil
+}
+
+// gather gets the evidence from the Admin API, else the audit service, else Postgres;
+// each failure is kept for the report.
 func (r *requestRun) gather(ctx context.Context) (*evidence, error) {
-	if r.api != nil {
-		ev, err := r.fromAPI(ctx)
+	type source struct {
+		name string
+		ok   bool
+		get  func(context.Context) (*evidence, error)
+		err  *string
+	}
+	sources := []source{
+		{"admin api", r.api != nil, r.fromAPI, &r.apiError},
+		{"audit service", r.audit != nil, r.fromAuditService, &r.auditError},
+		{"postgres", !r.db.cfg.URL.IsZero(), r.fromSQL, &r.sqlError},
+	}
+	var failed []string
+	for _, s := range sources {
+		if !s.ok {
+			continue
+		}
+		ev, err := s.get(ctx)
 		if err == nil {
+			if len(failed) > 0 {
+				r.out.Partial("%s; evidence read from %s instead", strings.Join(failed, "; "),
+					s.name)
+			}
 			return ev, nil
 		}
-		r.apiError = err.Error()
-		r.env.Logger.Warn("admin api failed, trying postgres", "error", err)
-		if r.db.cfg.URL.IsZero() {
-			return nil, fmt.Errorf("read request %s from the admin api: %w", r.req.ID, err)
-		}
-		r.out.Partial("admin api failed (%v): evidence read from postgres instead", err)
+		*s.err = err.Error()
+		failed = append(failed, s.name+" failed: "+err.Error())
+		r.env.Logger.Warn("request evidence source failed", "source", s.name, "error", err)
 	}
-	ev, err := r.fromSQL(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read request %s from postgres: %w", r.req.ID, err)
-	}
-	return ev, nil
+	return nil, fmt.Errorf("read request %s: %s", r.req.ID, strings.Join(failed, "; "))
 }

@@ -17,12 +17,14 @@ const maxZones = 100
 
 // requestRun is one run of the request collector.
 type requestRun struct {
-	env      *bundle.Env
-	out      *bundle.Sink
-	req      config.Request
-	api      *apiClient
-	db       *lazyDB
-	apiError string
+	env   *bundle.Env
+	out   *bundle.Sink
+	req   config.Request
+	api   *apiClient
+	audit *apiClient
+	db    *lazyDB
+
+	apiError, auditError, sqlError string
 }
 
 // evidence is what was found for the request, from either source.

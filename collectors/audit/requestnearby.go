@@ -24,9 +24,12 @@ func (r *requestRun) nearby(ctx context.Context, ev *evidence) error {
 	since, until := r.req.At.Add(-nearbyWindow), r.req.At.Add(nearbyWindow)
 	var events []auditEvent
 	var err error
-	if ev.Source == "api" {
+	switch ev.Source {
+	case "api":
 		events, err = r.nearbyAPI(ctx, ev.ZonesTried, since, until)
-	} else {
+	case "audit service":
+		events, err = r.nearbyAuditService(ctx, since, until)
+	default:
 		events, err = r.nearbySQL(ctx, since, until)
 	}
 	if err != nil {

@@ -16,6 +16,7 @@ type requestReport struct {
 	Source              string   `json:"source"`
 	APIToken            string   `json:"api_access,omitempty"`
 	APIError            string   `json:"api_error,omitempty"`
+	AuditServiceError   string   `json:"audit_service_error,omitempty"`
 	Found               bool     `json:"found"`
 	FinalDecision       string   `json:"final_decision,omitempty"`
 	Events              int      `json:"events"`
@@ -60,7 +61,8 @@ func (r *requestRun) report(ctx context.Context, ev *evidence) error {
 func (r *requestRun) overview(ev *evidence) requestReport {
 	rep := requestReport{
 		RequestID: r.req.ID, Zone: ev.Zone, Source: ev.Source, APIError: r.apiError,
-		Found: ev.Found, ZonesTried: ev.ZonesTried, ZonesWithRequest: ev.OtherZones,
+		AuditServiceError: r.auditError,
+		Found:             ev.Found, ZonesTried: ev.ZonesTried, ZonesWithRequest: ev.OtherZones,
 		WithheldMetadata: ev.WithheldKeys,
 	}
 	rep.Asked = asked{Zone: r.req.Zone, Subject: r.req.Subject, Resource: r.req.Resource}

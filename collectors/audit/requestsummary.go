@@ -91,6 +91,9 @@ func summaryText(rep requestReport, ev *evidence) string {
 	if rep.APIError != "" {
 		notes = append(notes, "admin api: "+rep.APIError)
 	}
+	if rep.AuditServiceError != "" {
+		notes = append(notes, "audit service: "+rep.AuditServiceError)
+	}
 	if len(rep.ZonesWithRequest) > 0 {
 		notes = append(notes, "zones holding the request: "+
 			strings.Join(rep.ZonesWithRequest, ", "))
