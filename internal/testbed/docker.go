@@ -4,9 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -76,7 +75,7 @@ func FakeCaracalImage(t testing.TB, dc *client.Client) string {
 		fakeImage.bin = buildFakeCaracal(t)
 	}
 	if fakeImage.users == 0 {
-		fakeImage.tag = fmt.Sprintf("bundle-testbed/fakecaracal:p%d-%s", os.Getpid(), randomID(t))
+		fakeImage.tag = fmt.Sprintf("bundle-testbed/fakecaracal:p%d-%s", os.Getpid(), randomHex(t, 4))
 		buildImage(t, dc, fakeImage.tag, fakeImage.bin)
 	}
 	fakeImage.users++
@@ -84,7 +83,9 @@ func FakeCaracalImage(t testing.TB, dc *client.Client) string {
 	return fakeImage.tag
 }
 
+// releaseFakeImage drops one user of the fake image and removes the image with the last.
 func releaseFakeImage(t testing.TB, dc *client.Client) {
+	t.Helper()
 	fakeImage.mu.Lock()
 	defer fakeImage.mu.Unlock()
 	fakeImage.users--
@@ -156,7 +157,7 @@ func buildStreamError(r io.Reader) error {
 			return fmt.Errorf("read build output: %w", err)
 		}
 		if msg.Error != "" {
-			return fmt.Errorf("%s", msg.Error)
+			return errors.New(msg.Error)
 		}
 	}
 }
@@ -202,7 +203,7 @@ type ComposeProject struct {
 // ProjectName returns a unique compose project name starting with prefix.
 func ProjectName(t testing.TB, prefix string) string {
 	t.Helper()
-	return prefix + "-" + randomID(t)
+	return prefix + "-" + randomHex(t, 4)
 }
 
 // ComposeUp writes yaml to a compose file and runs `docker-compose -p name -f file up
@@ -304,13 +305,4 @@ func (p *ComposeProject) WaitHealth(t testing.TB, service string, want ...string
 	}
 	t.Fatalf("testbed: %s/%s is %q after 90s, want %s", p.Name, service, last,
 		strings.Join(want, " or "))
-}
-
-func randomID(t testing.TB) string {
-	t.Helper()
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatalf("testbed: random: %v", err)
-	}
-	return hex.EncodeToString(b)
 }

@@ -7,11 +7,17 @@
 package testbed
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // RequireEnv is the environment variable that turns a missing server into a failure.
@@ -62,4 +68,58 @@ func FreePort(t testing.TB) int {
 		t.Fatalf("testbed: free port: %v", err)
 	}
 	return port
+}
+
+// stopProcess signals cmd's process and waits for it, killing its process group when it
+// does not end within grace.
+func stopProcess(cmd *exec.Cmd, sig syscall.Signal, grace time.Duration) {
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	_ = cmd.Process.Signal(sig)
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+}
+
+// randomHex returns n random bytes in hex.
+func randomHex(t testing.TB, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatalf("testbed: random: %v", err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// logFile creates dir/name for a server's output; it is closed in t.Cleanup.
+func logFile(t testing.TB, dir, name string) *os.File {
+	t.Helper()
+	f, err := os.Create(dir + string(os.PathSeparator) + name)
+	if err != nil {
+		t.Fatalf("testbed: create %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
+// readLog returns the tail of a server log for a failure message.
+func readLog(dir, name string) string {
+	b, err := os.ReadFile(dir + string(os.PathSeparator) + name)
+	if err != nil {
+		return fmt.Sprintf("(no log: %v)", err)
+	}
+	s := string(b)
+	if len(s) > 4000 {
+		s = s[len(s)-4000:]
+	}
+	return strings.TrimSpace(s)
 }
