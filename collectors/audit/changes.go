@@ -86,10 +86,17 @@ func (r *changesRun) leftOut(part string, err error) {
 // sqlConn returns the session when Postgres was reachable.
 func (r *changesRun) sqlConn() bool { return r.db.conn != nil }
 
-// soft records a soft SQL error (missing table or privilege) as a left-out part and
-// returns nil; any other error is returned.
+// soft records a soft SQL error as a left-out part and returns nil: a missing table
+// or column (an older schema) in a note, a refused privilege as partial. Any other
+// error is returned.
 func (r *changesRun) soft(part string, err error) error {
-	if softSQL(err) {
+	switch {
+	case sqlState(err) == stateNoPrivilege:
+		r.leftOut(part, err)
+		r.out.Partial("%s left out: %v (grant the role SELECT, as caracalapi has)",
+			part, err)
+		return nil
+	case softSQL(err):
 		r.leftOut(part, err)
 		r.out.Note("%s left out: %v", part, err)
 		return nil

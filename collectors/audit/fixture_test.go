@@ -64,6 +64,8 @@ CREATE TABLE provider_connections (
 type pgFixture struct {
 	srv *testbed.PostgresServer
 	n   int
+	// lastDB and lastRole name the database and role of the last db call.
+	lastDB, lastRole string
 }
 
 func newPGFixture(t *testing.T) *pgFixture {
@@ -83,5 +85,12 @@ func (f *pgFixture) db(t *testing.T, extra string) string {
 	url := f.srv.CreateRole(t, role, name)
 	f.srv.Exec(t, name, fmt.Sprintf("GRANT SELECT ON ALL TABLES IN SCHEMA public TO %s",
 		role))
+	f.lastDB, f.lastRole = name, role
 	return url
+}
+
+// revoke takes SELECT on table away from the last database's role.
+func (f *pgFixture) revoke(t *testing.T, table string) {
+	t.Helper()
+	f.srv.Exec(t, f.lastDB, fmt.Sprintf("REVOKE SELECT ON %s FROM %s", table, f.lastRole))
 }

@@ -13,6 +13,14 @@ import (
 // maxRequestRows bounds the rows read for one request.
 const maxRequestRows = 1000
 
+// privilegeHint says what to grant when err is a refused privilege.
+func privilegeHint(err error) string {
+	if sqlState(err) == stateNoPrivilege {
+		return " (the role needs SELECT on public.audit_events, as caracalapi has)"
+	}
+	return ""
+}
+
 // zonesOfRequest returns the zones that hold audit rows of the request (the partial
 // index on request_id serves it).
 func zonesOfRequest(ctx context.Context, conn *pgx.Conn, id string) ([]string, error) {
@@ -48,14 +56,14 @@ func (r *requestRun) fromSQL(ctx context.Context) (*evidence, error) {
 	}
 	rows, err := conn.Query(ctx, requestRowsSQL, r.req.ID, maxRequestRows+1)
 	if err != nil {
-		return nil, fmt.Errorf("query audit_events: %w", err)
+		return nil, fmt.Errorf("query audit_events: %w%s", err, privilegeHint(err))
 	}
 	withheld := map[string]bool{}
 	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (auditEvent, error) {
 		return scanEvent(row, withheld)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read audit_events: %w", err)
+		return nil, fmt.Errorf("read audit_events: %w%s", err, privilegeHint(err))
 	}
 	if len(events) > maxRequestRows {
 		events = events[:maxRequestRows]
