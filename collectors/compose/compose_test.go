@@ -106,6 +106,21 @@ func TestHealthyProject(t *testing.T) {
 func TestFailingProject(t *testing.T) {
 	dc := testbed.Docker(t)
 	img := testbed.FakeCaracalImage(t, dc)
+	p := testbed.ComposeUp(t, dc, testbed.ProjectName(t, "caracal-bt"),
+		composeYAML(t, img, failingServices()))
+	p.WaitHealth(t, "sts", "healthy")
+	p.WaitHealth(t, "gateway", "unhealthy")
+	p.WaitHealth(t, "dbMigrate", "exited")
+	cfg := projectConfig(p.Name)
+
+	t.Run("containers", func(t *testing.T) { testFailingContainers(t, cfg, p.Name) })
+	t.Run("logs", func(t *testing.T) { testFailingLogs(t, cfg, p.Name) })
+	t.Run("versions", func(t *testing.T) { testFailingVersions(t, cfg, img) })
+}
+
+// failingServices are an sts holding the test token, a gateway that is not ready and
+// a migration that exits 3.
+func failingServices() []fakeService {
 	sts := healthy("sts")
 	sts.env["FAKE_SECRET"] = testToken
 	sts.env["CARACAL_STS_ADMIN_TOKEN"] = testToken
@@ -114,65 +129,60 @@ func TestFailingProject(t *testing.T) {
 	gw := healthy("gateway")
 	gw.env["READY_REASON"] = "revocation_snapshot_stale"
 	mig := fakeService{name: "dbMigrate", env: map[string]string{"FAKE_EXIT": "3"}}
-	p := testbed.ComposeUp(t, dc, testbed.ProjectName(t, "caracal-bt"),
-		composeYAML(t, img, []fakeService{sts, gw, mig}))
-	p.WaitHealth(t, "sts", "healthy")
-	p.WaitHealth(t, "gateway", "unhealthy")
-	p.WaitHealth(t, "dbMigrate", "exited")
-	cfg := projectConfig(p.Name)
+	return []fakeService{sts, gw, mig}
+}
 
-	t.Run("containers", func(t *testing.T) {
-		res := bundletest.Run(t, containersCollector{}, cfg)
-		checkOK(t, res)
-		for _, code := range []string{"compose.container.unhealthy", "compose.oneshot.failed",
-			"compose.service.missing"} {
-			if !res.Has(code) {
-				t.Errorf("no finding %s in %+v", code, res.Findings)
-			}
+func testFailingContainers(t *testing.T, cfg config.Config, project string) {
+	res := bundletest.Run(t, containersCollector{}, cfg)
+	checkOK(t, res)
+	for _, code := range []string{"compose.container.unhealthy", "compose.oneshot.failed",
+		"compose.service.missing"} {
+		if !res.Has(code) {
+			t.Errorf("no finding %s in %+v", code, res.Findings)
 		}
-		ps := res.File(t, "ps.txt")
-		for _, want := range []string{"unhealthy", "healthy", "exited", "dbMigrate"} {
-			if !strings.Contains(ps, want) {
-				t.Errorf("ps.txt lacks %q:\n%s", want, ps)
-			}
+	}
+	ps := res.File(t, "ps.txt")
+	for _, want := range []string{"unhealthy", "healthy", "exited", "dbMigrate"} {
+		if !strings.Contains(ps, want) {
+			t.Errorf("ps.txt lacks %q:\n%s", want, ps)
 		}
-		ins := res.File(t, "inspect/"+p.Name+"_sts_1.json")
-		for _, want := range []string{`"metricsBearer"`, "CARACAL_STS_ADMIN_TOKEN=",
-			"FAKE_SERVICE=sts", "DATABASE_URL="} {
-			if !strings.Contains(ins, want) {
-				t.Errorf("inspect of sts lacks %q", want)
-			}
+	}
+	ins := res.File(t, "inspect/"+project+"_sts_1.json")
+	for _, want := range []string{`"metricsBearer"`, "CARACAL_STS_ADMIN_TOKEN=",
+		"FAKE_SERVICE=sts", "DATABASE_URL="} {
+		if !strings.Contains(ins, want) {
+			t.Errorf("inspect of sts lacks %q", want)
 		}
-		if strings.Contains(ins, "/run/secrets/metricsBearer") {
-			t.Errorf("inspect of sts shows the secret file's host path")
-		}
-		noLeak(t, res)
-	})
+	}
+	if strings.Contains(ins, "/run/secrets/metricsBearer") {
+		t.Errorf("inspect of sts shows the secret file's host path")
+	}
+	noLeak(t, res)
+}
 
-	t.Run("logs", func(t *testing.T) {
-		res := bundletest.Run(t, logsCollector{}, cfg)
-		checkOK(t, res)
-		log := res.File(t, "logs/"+p.Name+"_sts_1.log")
-		if !strings.Contains(log, `"msg":"listening"`) {
-			t.Errorf("sts log lacks the listening line:\n%s", log)
-		}
-		mig := res.File(t, "logs/"+p.Name+"_dbMigrate_1.log")
-		if !strings.Contains(mig, "one-shot done") {
-			t.Errorf("dbMigrate log lacks its last line:\n%s", mig)
-		}
-		noLeak(t, res)
-	})
+func testFailingLogs(t *testing.T, cfg config.Config, project string) {
+	res := bundletest.Run(t, logsCollector{}, cfg)
+	checkOK(t, res)
+	log := res.File(t, "logs/"+project+"_sts_1.log")
+	if !strings.Contains(log, `"msg":"listening"`) {
+		t.Errorf("sts log lacks the listening line:\n%s", log)
+	}
+	mig := res.File(t, "logs/"+project+"_dbMigrate_1.log")
+	if !strings.Contains(mig, "one-shot done") {
+		t.Errorf("dbMigrate log lacks its last line:\n%s", mig)
+	}
+	noLeak(t, res)
+}
 
-	t.Run("versions", func(t *testing.T) {
-		res := bundletest.Run(t, versionsCollector{}, cfg)
-		checkOK(t, res)
-		if eng := res.File(t, "engine.json"); !strings.Contains(eng, `"apiVersion"`) {
-			t.Errorf("engine.json: %s", eng)
-		}
-		if imgs := res.File(t, "images.json"); !strings.Contains(imgs, img) {
-			t.Errorf("images.json lacks %s: %s", img, imgs)
-		}
-	})
+func testFailingVersions(t *testing.T, cfg config.Config, img string) {
+	res := bundletest.Run(t, versionsCollector{}, cfg)
+	checkOK(t, res)
+	if eng := res.File(t, "engine.json"); !strings.Contains(eng, `"apiVersion"`) {
+		t.Errorf("engine.json: %s", eng)
+	}
+	if imgs := res.File(t, "images.json"); !strings.Contains(imgs, img) {
+		t.Errorf("images.json lacks %s: %s", img, imgs)
+	}
 }
 
 // TestLogCaps checks the line and byte caps and their notes.
