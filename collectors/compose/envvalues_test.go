@@ -42,17 +42,18 @@ func TestEnvValue(t *testing.T) {
 
 func TestCaracalTag(t *testing.T) {
 	tests := []struct {
-		ref, tag string
-		ok       bool
+		name, ref, tag string
+		ok             bool
 	}{
-		{"ghcr.io/garudex-labs/caracal-go:v1.0.0", "v1.0.0", true},
-		{"localhost:5000/caracal-web:v1.0.0-dev.sha1234", "v1.0.0-dev.sha1234", true},
-		{"caracal-redis:v1.0.0@sha256:abc", "v1.0.0", true},
-		{"busybox:1.36", "", false},
-		{"ghcr.io/garudex-labs/caracal-node", "", false},
+		{"release", "ghcr.io/garudex-labs/caracal-go:v1.0.0", "v1.0.0", true},
+		{"dev build on a registry port", "localhost:5000/caracal-web:v1.0.0-dev.sha1234",
+			"v1.0.0-dev.sha1234", true},
+		{"tag and digest", "caracal-redis:v1.0.0@sha256:abc", "v1.0.0", true},
+		{"not caracal", "busybox:1.36", "", false},
+		{"no tag", "ghcr.io/garudex-labs/caracal-node", "", false},
 	}
 	for _, tc := range tests {
-		t.Run(tc.ref, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			tag, ok := caracalTag(tc.ref)
 			if tag != tc.tag || ok != tc.ok {
 				t.Errorf("caracalTag(%q) = %q, %v; want %q, %v", tc.ref, tag, ok, tc.tag, tc.ok)
