@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -70,6 +72,34 @@ func BenchmarkLogsScale(b *testing.B) {
 	b.StopTimer()
 	floor := fetchFloor(b, cl, ns, pods)
 	b.ReportMetric(floor.Seconds(), "floor-s")
+	wall, rss := runBinary(b, cl, ns)
+	b.ReportMetric(wall.Seconds(), "binary-s")
+	b.ReportMetric(rss, "binary-peak-RSS-MiB")
+}
+
+// runBinary builds cmd/bundle and runs `bundle collect --only kube-logs` against ns,
+// returning its wall time and peak resident memory: the figures a user would see.
+func runBinary(b *testing.B, cl *testbed.Cluster, ns string) (time.Duration, float64) {
+	b.Helper()
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "bundle")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/bundle")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build bundle: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "collect", "--only", "kube-logs", "--kubeconfig", cl.Kubeconfig,
+		"--namespace", ns, "--output", filepath.Join(dir, "out.tar.gz"))
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(start)
+	if err != nil {
+		b.Fatalf("bundle collect: %v\n%s", err, out)
+	}
+	maxRSS := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+	b.Logf("bundle collect --only kube-logs: %s, peak RSS %.1f MiB",
+		wall.Round(time.Millisecond), float64(maxRSS)/1024)
+	return wall, float64(maxRSS) / 1024
 }
 
 // fetchFloor is the reference the issue compares with: the same 400 logs fetched by
