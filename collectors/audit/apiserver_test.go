@@ -142,7 +142,8 @@ const (
   "determining_policies_json":[{"policy":"deny-external-writes"}],
   "diagnostics_json":{"rule":"data.caracal.authz.deny","reasons":["scope repo:write not granted"]},
   "metadata_json":{"application_id":"app-ci","resource":"github",
-  "requested_scopes":["repo:write"],"reason":"scope_missing","authorization":"[REDACTED]"},
+  "requested_scopes":["repo:write"],"reason":"scope_missing","authorization":"[REDACTED]",
+  "trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"},
   "occurred_at":"2026-12-03T10:00:00.450Z","ingested_at":"2026-12-03T10:00:00.600Z"}]`
 
 	deniedExplain = `{"request_id":"req-deny-1","zone_id":"zone-a","final_decision":"deny",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/caracal-tools/bundle/bundle"
@@ -39,11 +40,11 @@ func (t Timeline) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink
 
 	req := Request{}.Info().Name
 	sc := newScanner(id, t.Info().Name, req)
-	if err := sc.scanTree(ctx, env.Staged()); err != nil {
-		return fmt.Errorf("scan the bundle for request %s: %w", id, err)
-	}
 	if err := sc.addAuditEvents(env.Staged(), req); err != nil {
 		return err
+	}
+	if err := sc.scanTree(ctx, env.Staged()); err != nil {
+		return fmt.Errorf("scan the bundle for request %s: %w", id, err)
 	}
 	sort.Slice(sc.lines, func(i, j int) bool {
 		a, b := sc.lines[i], sc.lines[j]
@@ -83,6 +84,9 @@ func writeTimeline(out *bundle.Sink, id string, sc *scanner) (err error) {
 
 func writeTimelineText(w io.Writer, id string, sc *scanner) {
 	fmt.Fprintf(w, "# Log lines carrying request %s, in time order (UTC)\n", id)
+	if len(sc.traces) > 0 {
+		fmt.Fprintf(w, "# and its audit events' trace IDs: %s\n", strings.Join(sc.traces, ", "))
+	}
 	fmt.Fprintf(w, "# %d lines from %d files scanned", len(sc.lines), sc.stats.Files)
 	if n := len(sc.lines); n > 0 {
 		fmt.Fprintf(w, "; %s to %s", stamp(sc.lines[0].Time), stamp(sc.lines[n-1].Time))

@@ -28,7 +28,10 @@ var stagedLogs = []bundle.Collector{
 	bundletest.Files{Name: "compose", Files: map[string]string{
 		"logs/caracal/api.log": `2026-12-03T10:00:00.050000000Z {"level":30,` +
 			`"time":"2026-12-03T10:00:00.040Z","service":"api","msg":"request",` +
-			`"request_id":"req-deny-1"}` + "\n",
+			`"request_id":"req-deny-1"}` + "\n" +
+			`2026-12-03T10:00:00.470000000Z {"level":50,"time":"2026-12-03T10:00:00.465Z",` +
+			`"service":"api","msg":"control sink failed",` +
+			`"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}` + "\n",
 		"logs/caracal/huge.log": strings.Repeat("x", 300<<10) + " req-deny-1\n" +
 			"2026-12-03T10:00:00.999Z after the huge line req-deny-1\n",
 		"bin.dat": "\x00\x01req-deny-1\x00", // withheld by the sink: not in the timeline
@@ -115,7 +118,7 @@ func TestTimelineWithAuditEvents(t *testing.T) {
 		"kube/logs/raw/cri.log:1",
 		"request/events.json:2  audit event gateway.authorize decision=deny " +
 			"evaluation=evaluated policies=deny-external-writes",
-		"caracal-gateway-0/gateway.log:1"}
+		"caracal-gateway-0/gateway.log:1", "compose/logs/caracal/api.log:2"}
 	last := -1
 	for _, s := range order {
 		i := strings.Index(text, s)
@@ -123,6 +126,9 @@ func TestTimelineWithAuditEvents(t *testing.T) {
 			t.Fatalf("timeline lacks %q or has it out of order:\n%s", s, text)
 		}
 		last = i
+	}
+	if !strings.Contains(text, "trace IDs: 4bf92f3577b34da6a3ce929d0e0e4736") {
+		t.Errorf("timeline header does not name the trace id:\n%s", text)
 	}
 	if strings.Contains(text, "request/explain.json") {
 		t.Errorf("the request's own files were scanned as logs:\n%s", text)

@@ -16,6 +16,8 @@ const maxEventsFile = 16 << 20
 
 // addAuditEvents puts the request's audit events, as the request collector staged
 // them, into the timeline: each at its occurred_at, with its decision and policies.
+// The trace IDs in their metadata are added to the IDs the scan looks for, since the
+// API's own logs carry trace_id rather than request_id.
 func (s *scanner) addAuditEvents(fsys fs.FS, dir string) error {
 	name := path.Join(dir, "events.json")
 	f, err := fsys.Open(name)
@@ -36,6 +38,11 @@ func (s *scanner) addAuditEvents(fsys fs.FS, dir string) error {
 		return nil
 	}
 	for i, e := range events {
+		for _, tr := range metaValues([]auditEvent{e}, "trace_id") {
+			if s.addID(tr) {
+				s.traces = append(s.traces, tr)
+			}
+		}
 		t, err := time.Parse(time.RFC3339Nano, e.OccurredAt)
 		if err != nil || len(s.lines) >= maxLines {
 			continue

@@ -34,14 +34,16 @@ type scanStats struct {
 
 // scanner gathers the lines that carry one request ID from a tree of files.
 type scanner struct {
-	id    []byte
+	ids   [][]byte        // the request ID, then trace IDs of its audit events
 	skip  map[string]bool // top folders left out of the line scan
 	lines []logLine
-	stats scanStats
+	// traces are the trace IDs taken from the request's audit events.
+	traces []string
+	stats  scanStats
 }
 
 func newScanner(id string, skip ...string) *scanner {
-	s := &scanner{id: []byte(id), skip: map[string]bool{},
+	s := &scanner{ids: [][]byte{[]byte(id)}, skip: map[string]bool{},
 		stats: scanStats{Untimed: map[string]int{}}}
 	for _, d := range skip {
 		s.skip[d] = true
@@ -133,9 +135,10 @@ func (s *scanner) scanLines(ctx context.Context, br *bufio.Reader, name string) 
 	}
 }
 
-// match keeps the line when it carries the request ID as a whole token.
+// match keeps the line when it carries the request ID, or one of its trace IDs, as
+// a whole token.
 func (s *scanner) match(line []byte, name string, n int) {
-	if !bytes.Contains(line, s.id) || !hasToken(line, s.id) {
+	if !s.carries(line) {
 		return
 	}
 	l := parseLine(bytes.TrimRight(line, "\r\n"))
@@ -149,6 +152,30 @@ func (s *scanner) match(line []byte, name string, n int) {
 	}
 	l.File, l.Line = name, n
 	s.lines = append(s.lines, l)
+}
+
+func (s *scanner) carries(line []byte) bool {
+	for _, id := range s.ids {
+		if bytes.Contains(line, id) && hasToken(line, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// addID adds a trace ID to look for; short or malformed IDs are ignored, as they
+// would match unrelated lines.
+func (s *scanner) addID(id string) bool {
+	if len(id) < 8 || !requestIDPattern.MatchString(id) {
+		return false
+	}
+	for _, have := range s.ids {
+		if string(have) == id {
+			return false
+		}
+	}
+	s.ids = append(s.ids, []byte(id))
+	return true
 }
 
 // hasToken reports whether id occurs in b not as part of a longer request ID.
