@@ -3,7 +3,8 @@ package compose
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/docker/docker/api/types/container"
@@ -122,7 +123,7 @@ func versionFindings(out *bundle.Sink, images []imageRecord) {
 	}
 	files := []string{out.Path("images.json")}
 	for project, set := range tags {
-		list := sortedKeys(set)
+		list := slices.Sorted(maps.Keys(set))
 		f := bundle.Finding{Stage: bundle.StageService, Severity: bundle.SeverityInfo,
 			Code: "compose.images.version", Subject: project, Files: files,
 			Message: fmt.Sprintf("project %s runs Caracal images %s", project,
@@ -146,13 +147,4 @@ func caracalTag(ref string) (string, bool) {
 		return "", false
 	}
 	return tag, true
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
