@@ -40,6 +40,7 @@ type asked struct {
 // report writes the request's files and findings.
 func (r *requestRun) report(ctx context.Context, ev *evidence) error {
 	rep := r.overview(ev)
+	rep.Checks = append(rep.Checks, r.policyCheck(ctx, ev)...)
 	if err := r.out.WriteJSON("request.json", rep); err != nil {
 		return err
 	}
