@@ -25,7 +25,9 @@ type fakeAPI struct {
 	explain, events map[string]string
 	// adminAudit holds the admin-audit page by zone; search the audit list by zone.
 	adminAudit, search map[string]string
-	zones              []string
+	// activation holds activation-status bodies by "zone/policy set".
+	activation map[string]string
+	zones      []string
 
 	mu    sync.Mutex
 	seen  []string // paths with their queries, in order
@@ -40,6 +42,7 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 		events:     map[string]string{},
 		adminAudit: map[string]string{},
 		search:     map[string]string{},
+		activation: map[string]string{},
 		zones:      []string{"zone-a", "zone-b"},
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -85,6 +88,8 @@ func (f *fakeAPI) route(w http.ResponseWriter, r *http.Request) {
 		f.lookup(w, f.events, parts[2]+"/"+parts[5])
 	case len(parts) == 4 && parts[3] == "admin-audit":
 		f.page(w, f.adminAudit[parts[2]])
+	case len(parts) == 6 && parts[3] == "policy-sets" && parts[5] == "activation-status":
+		f.lookup(w, f.activation, parts[2]+"/"+parts[4])
 	case len(parts) == 4 && parts[3] == "audit":
 		f.page(w, f.search[parts[2]])
 	default:

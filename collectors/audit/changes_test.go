@@ -231,3 +231,36 @@ func TestChangesFromAPI(t *testing.T) {
 		})
 	}
 }
+
+func TestChangesActivationStatus(t *testing.T) {
+	pg := newPGFixture(t)
+	cases := []struct {
+		name   string
+		status string // propagation_status of zone-a's activation
+		warn   bool
+	}{
+		{"propagated", "propagated", false},
+		{"failed", "failed", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.activation["zone-a/ps-main"] = `{"active":true,"active_version_id":"psv-8",` +
+				`"manifest_sha256":"5d41402abc4b2a76b9719d911017c592","propagation_status":"` +
+				tc.status + `","outbox":{"id":"1","status":"dispatched"},` +
+				`"sts":{"active_version_id":"psv-8","age_seconds":3}}`
+			cfg := apiConfig(f, "", "")
+			cfg.Postgres.URL = secret.Value(pg.db(t, healthyChanges))
+			r := bundletest.Run(t, Changes{}, cfg)
+			if r.Has("audit.changes.policy-propagation") != tc.warn {
+				t.Errorf("findings %+v", r.Findings)
+			}
+			if !strings.Contains(r.File(t, "summary.txt"), "api propagation: "+tc.status) {
+				t.Errorf("summary.txt:\n%s", r.File(t, "summary.txt"))
+			}
+			if !strings.Contains(r.File(t, "policy-activations.json"), `"sts"`) {
+				t.Errorf("activation status not kept")
+			}
+		})
+	}
+}

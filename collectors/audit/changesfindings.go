@@ -92,6 +92,15 @@ func (r *changesRun) policyFindings(p policyReport) {
 	for _, o := range p.Outbox {
 		r.invalidationFinding(o)
 	}
+	for _, b := range p.Bindings {
+		if st := propagationStatus(b.ActivationStatus); badEvaluation(st) ||
+			strings.Contains(strings.ToLower(st), "dead") {
+			r.add(bundle.SeverityWarn, "audit.changes.policy-propagation", b.ZoneID,
+				policyArea, "policy-activations.json", fmt.Sprintf(
+					"the API reports propagation %q for policy set %s version %s in zone %s",
+					st, b.PolicySetID, b.ActiveVersionID, b.ZoneID))
+		}
+	}
 }
 
 func (r *changesRun) invalidationFinding(o outboxRow) {

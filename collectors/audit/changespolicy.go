@@ -2,7 +2,9 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +34,8 @@ type binding struct {
 	// Propagation is the state of the invalidation queued for it, when one is found.
 	Propagation string `json:"propagation,omitempty"`
 	OutboxID    string `json:"outbox_id,omitempty"`
+	// ActivationStatus is the API's activation-status answer, when it was asked.
+	ActivationStatus json.RawMessage `json:"activation_status,omitempty"`
 }
 
 // outboxRow is one event_outbox row of the policy stream, without its payload (only
@@ -65,7 +69,46 @@ func (r *changesRun) policies(ctx context.Context) policyReport {
 		rep.Outbox = []outboxRow{}
 	}
 	link(rep.Bindings, rep.Outbox)
+	r.activationStatus(ctx, rep.Bindings)
 	return rep
+}
+
+// maxStatusCalls bounds the activation-status calls of one run.
+const maxStatusCalls = 20
+
+// activationStatus asks the API, when configured, how each activation of the window
+// propagated (outbox and STS state).
+func (r *changesRun) activationStatus(ctx context.Context, bs []binding) {
+	if r.api == nil {
+		return
+	}
+	calls := 0
+	for i := range bs {
+		b := &bs[i]
+		if !b.InWindow || calls == maxStatusCalls {
+			continue
+		}
+		calls++
+		route := zonePath(b.ZoneID) + "/policy-sets/" + url.PathEscape(b.PolicySetID) +
+			"/activation-status"
+		var raw json.RawMessage
+		if err := r.api.getJSON(ctx, route, &raw); err != nil {
+			r.out.Note("activation status of zone %s: %v", b.ZoneID, err)
+			continue
+		}
+		b.ActivationStatus = raw
+	}
+}
+
+// propagationStatus returns the propagation_status of an activation-status answer.
+func propagationStatus(raw json.RawMessage) string {
+	var s struct {
+		PropagationStatus string `json:"propagation_status"`
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s.PropagationStatus
 }
 
 // softOrPartial notes a soft SQL error, or marks the run partial for any other.

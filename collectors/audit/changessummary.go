@@ -43,6 +43,9 @@ func (r *changesRun) summary(a adminAuditReport, p policyReport, k keysReport) s
 		if x.Propagation != "" {
 			fmt.Fprintf(&b, " (invalidation: %s)", x.Propagation)
 		}
+		if st := propagationStatus(x.ActivationStatus); st != "" {
+			fmt.Fprintf(&b, " (api propagation: %s)", st)
+		}
 		b.WriteString("\n")
 	}
 	writeInvalidations(&b, p.Outbox)
