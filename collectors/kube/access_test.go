@@ -98,3 +98,35 @@ func grantPodsOnly(t *testing.T, cl *testbed.Cluster, ns string) {
 		t.Fatalf("create rolebinding: %v", err)
 	}
 }
+
+func TestKubeconfigLoading(t *testing.T) {
+	cl := testbed.Kube(t)
+	ns := cl.Namespace(t)
+	tests := []struct {
+		name       string
+		kubeconfig string // for the KUBECONFIG variable
+		cfg        config.Kubernetes
+		status     bundle.Status
+		reason     string
+	}{
+		{name: "KUBECONFIG variable", kubeconfig: cl.Kubeconfig,
+			cfg: config.Kubernetes{Namespace: ns}, status: bundle.StatusSkipped,
+			reason: "no pods match"},
+		{name: "unknown context", kubeconfig: cl.Kubeconfig,
+			cfg:    config.Kubernetes{Namespace: ns, Context: "nope"},
+			status: bundle.StatusFailed, reason: `"nope"`},
+		{name: "bad selector", cfg: config.Kubernetes{Kubeconfig: cl.Kubeconfig,
+			Namespace: ns, Selector: "a in ("}, status: bundle.StatusFailed,
+			reason: "kubernetes selector"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("KUBECONFIG", tc.kubeconfig)
+			res := bundletest.Run(t, logs{}, config.Config{Kubernetes: tc.cfg})
+			if res.Record.Status != tc.status || !strings.Contains(res.Record.Reason, tc.reason) {
+				t.Errorf("status %s (%s), want %s with %q", res.Record.Status,
+					res.Record.Reason, tc.status, tc.reason)
+			}
+		})
+	}
+}

@@ -42,6 +42,9 @@ func describePod(p *corev1.Pod, evs []eventReport) []byte {
 		fmt.Fprintf(&b, "  %-18s%s\n", c.Type, c.Status)
 	}
 	b.WriteString("Volumes:\n")
+	if len(p.Spec.Volumes) == 0 {
+		b.WriteString("  <none>\n")
+	}
 	for _, v := range p.Spec.Volumes {
 		fmt.Fprintf(&b, "  %s: %s\n", v.Name, volumeText(v))
 	}

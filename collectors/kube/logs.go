@@ -61,6 +61,10 @@ func (logs) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) erro
 			c.Selector, c.Namespace)
 	}
 
+	if env.Start.Sub(env.Until) > time.Minute {
+		out.Note("logs run from %s to the time of collection: the log API cannot stop at %s",
+			env.Since.UTC().Format(timeFormat), env.Until.UTC().Format(timeFormat))
+	}
 	jobs := logJobs(pods)
 	// Log reads have their own record: when every one is refused the collector is
 	// skipped as forbidden, even though listing the pods was allowed.
