@@ -3,10 +3,8 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,7 +174,7 @@ func testFaults(t *testing.T, srv *testbed.PostgresServer) {
 	roleURL := srv.CreateRole(t, "faulty", "faults")
 	wrong := strings.Replace(roleURL, "faulty:", "faulty:wrong-pw-93c1", 1)
 	wrong = strings.Replace(wrong, "@", "x@", 1)
-	hang := hangingServer(t)
+	hang := testbed.HangingServer(t)
 	tests := []struct {
 		name    string
 		url     string
@@ -184,7 +182,7 @@ func testFaults(t *testing.T, srv *testbed.PostgresServer) {
 		status  bundle.Status
 		reason  string
 	}{
-		{"unreachable", "postgres://u:pw-a1@127.0.0.1:" + closedPort(t) + "/x?sslmode=disable",
+		{"unreachable", "postgres://u:pw-a1@127.0.0.1:" + testbed.ClosedPort(t) + "/x?sslmode=disable",
 			time.Minute, bundle.StatusFailed, "connection refused"},
 		{"refused auth", wrong, time.Minute, bundle.StatusFailed,
 			"password authentication failed"},
@@ -268,36 +266,4 @@ func hasFinding(fs []bundle.Finding, code, subject string) bool {
 		}
 	}
 	return false
-}
-
-func closedPort(t *testing.T) string {
-	t.Helper()
-	return strconv.Itoa(testbed.FreePort(t))
-}
-
-// hangingServer accepts connections and never answers; it returns its address.
-func hangingServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns := make(chan net.Conn, 16)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				close(conns)
-				return
-			}
-			conns <- c
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		for c := range conns {
-			_ = c.Close()
-		}
-	})
-	return l.Addr().String()
 }

@@ -2,7 +2,6 @@ package redisstreams
 
 import (
 	"encoding/json"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +108,7 @@ func TestCollectNotConfigured(t *testing.T) {
 func TestCollectFaults(t *testing.T) {
 	srv := testbed.Redis(t)
 	wrongPW := "wrong-secret-7f3a9c"
-	hang := hangingServer(t)
+	hang := testbed.HangingServer(t)
 	tests := []struct {
 		name    string
 		url     string
@@ -117,7 +116,7 @@ func TestCollectFaults(t *testing.T) {
 		status  bundle.Status
 		reason  string
 	}{
-		{"unreachable", "redis://:pw-x@127.0.0.1:" + closedPort(t), time.Minute,
+		{"unreachable", "redis://:pw-x@127.0.0.1:" + testbed.ClosedPort(t), time.Minute,
 			bundle.StatusFailed, "connection refused"},
 		{"refused auth", "redis://:" + wrongPW + "@" + srv.Addr, time.Minute,
 			bundle.StatusFailed, "WRONGPASS"},
@@ -201,46 +200,6 @@ func hasFinding(fs []bundle.Finding, code, subject string) bool {
 	return false
 }
 
-// closedPort returns a loopback port nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	return net.JoinHostPort("", itoa(testbed.FreePort(t)))[1:]
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
-}
-
-// hangingServer accepts connections and never answers; it returns its address.
-func hangingServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		<-done
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return l.Addr().String()
-}
-
 func TestCollectTLS(t *testing.T) {
 	srv := testbed.Redis(t, testbed.WithTLS(), testbed.WithPersistence())
 	healthy(t, srv.Client(t))
@@ -275,7 +234,7 @@ func TestCollectServerChecks(t *testing.T) {
 		code string
 	}{
 		{"replica of a dead master", []testbed.RedisOption{testbed.WithPersistence(),
-			testbed.WithRedisArgs("--replicaof", "127.0.0.1", closedPort(t))},
+			testbed.WithRedisArgs("--replicaof", "127.0.0.1", testbed.ClosedPort(t))},
 			"redis.replication.broken"},
 		{"evicting policy", []testbed.RedisOption{testbed.WithPersistence(),
 			testbed.WithRedisArgs("--maxmemory-policy", "volatile-lru")},

@@ -70,6 +70,44 @@ func FreePort(t testing.TB) int {
 	return port
 }
 
+// ClosedPort returns, as text, a loopback port that nothing listens on: one the kernel
+// had free a moment ago.
+func ClosedPort(t testing.TB) string {
+	t.Helper()
+	return strconv.Itoa(FreePort(t))
+}
+
+// HangingServer listens on a loopback port, accepts every connection and never answers,
+// like a server that hangs; it returns host:port. The listener and the connections are
+// closed in t.Cleanup.
+func HangingServer(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testbed: hanging server: %v", err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		<-done
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return l.Addr().String()
+}
+
 // stopProcess signals cmd's process and waits for it, killing its process group when it
 // does not end within grace.
 func stopProcess(cmd *exec.Cmd, sig syscall.Signal, grace time.Duration) {
