@@ -84,7 +84,7 @@ func newAPIClient(c config.Caracal) (*apiClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newClient("api url", raw,
+	return newClient("--api-url", raw,
 		apiToken{name: "derived read-only token", value: readOnlyToken(admin)},
 		apiToken{name: "admin token", value: admin})
 }

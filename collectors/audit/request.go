@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 
@@ -62,15 +63,15 @@ func (r *requestRun) clients() error {
 		return bundle.Skip(bundle.NotConfigured,
 			"set --api-url and --admin-token-file (or CARACAL_ADMIN_TOKEN), or --database-url")
 	}
-	var bad []error
+	var bad []string
 	for _, e := range []error{apiErr, auditErr} {
 		if e != nil && !unset(e, errNoAPI) && !unset(e, errNoAuditService) {
-			bad = append(bad, e)
+			bad = append(bad, e.Error())
 			r.out.Partial("not used: %v", e)
 		}
 	}
 	if len(bad) > 0 && r.api == nil && r.audit == nil && !pgSet {
-		return fmt.Errorf("admin api: %w", errors.Join(bad...))
+		return errors.New(strings.Join(bad, "; "))
 	}
 	return nil
 }
@@ -102,9 +103,20 @@ func (r *requestRun) gather(ctx context.Context) (*evidence, error) {
 			}
 			return ev, nil
 		}
+		err = authHint(err)
 		*s.err = err.Error()
 		failed = append(failed, s.name+" failed: "+err.Error())
 		r.env.Logger.Warn("request evidence source failed", "source", s.name, "error", err)
 	}
 	return nil, fmt.Errorf("read request %s: %s", r.req.ID, strings.Join(failed, "; "))
+}
+
+// authHint adds what to check to a refused token.
+func authHint(err error) error {
+	switch httpStatus(err) {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Errorf("%w (check --admin-token-file, CARACAL_ADMIN_TOKEN or "+
+			"caracal.auditAdminToken)", err)
+	}
+	return err
 }
