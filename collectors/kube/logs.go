@@ -66,6 +66,8 @@ func (logs) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) erro
 			env.Since.UTC().Format(timeFormat), env.Until.UTC().Format(timeFormat))
 	}
 	jobs := logJobs(pods)
+	env.Logger.Debug("reading pod logs", "namespace", c.Namespace, "pods", len(pods),
+		"streams", len(jobs), "workers", logWorkers)
 	// Log reads have their own record: when every one is refused the collector is
 	// skipped as forbidden, even though listing the pods was allowed.
 	streams := newAccess(c.Namespace)

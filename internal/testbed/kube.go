@@ -47,11 +47,9 @@ type Cluster struct {
 	// Node is the fake node's name: set it as spec.nodeName of pods.
 	Node string
 
-	dir     string
-	tokens  map[string]string
-	procs   []*process // in start order
-	logSeq  int
-	logSeqM sync.Mutex
+	dir    string
+	tokens map[string]string
+	procs  []*process // in start order
 }
 
 var (
