@@ -75,7 +75,8 @@ func FakeCaracalImage(t testing.TB, dc *client.Client) string {
 		fakeImage.bin = buildFakeCaracal(t)
 	}
 	if fakeImage.users == 0 {
-		fakeImage.tag = fmt.Sprintf("bundle-testbed/fakecaracal:p%d-%s", os.Getpid(), randomHex(t, 4))
+		fakeImage.tag = fmt.Sprintf("bundle-testbed/fakecaracal:p%d-%s", os.Getpid(),
+			randomHex(t, 4))
 		buildImage(t, dc, fakeImage.tag, fakeImage.bin)
 	}
 	fakeImage.users++
