@@ -139,7 +139,7 @@ func reportPods(out *bundle.Sink, ns string, pods []podReport) {
 		case p.Phase == string(corev1.PodFailed):
 			add(bundle.StageService, bundle.SeverityFail, "kube.pod.failed",
 				"pod %s failed: %s", p.Name, p.Status)
-		case !p.ready:
+		case !p.ready && p.Phase != string(corev1.PodSucceeded):
 			add(bundle.StageReadiness, bundle.SeverityWarn, "kube.pod.not_ready",
 				"pod %s is not ready (%s, %s containers ready)", p.Name, p.Status, p.Ready)
 		}
