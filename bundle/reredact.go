@@ -138,8 +138,11 @@ func (st *stage) redactFile(raw, p string) (map[string]int, error) {
 		return nil, err
 	}
 	counts, _, err := st.red.Redact(f, src, p)
-	if err := errors.Join(err, f.Close()); err != nil {
-		return nil, fmt.Errorf("re-redact %s: %w", p, err)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close %s: %w", p, cerr)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return counts, nil
 }

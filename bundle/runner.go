@@ -49,7 +49,8 @@ type Runner struct {
 // Collectors marked in skipped are not run but recorded with that reason. One
 // collector's failure, panic or timeout never stops the others. When ctx ends, the
 // collectors still running are recorded as canceled and Run returns promptly.
-func (r *Runner) Run(ctx context.Context, cs []Collector, skipped map[string]string) []CollectorRecord {
+func (r *Runner) Run(ctx context.Context, cs []Collector,
+	skipped map[string]string) []CollectorRecord {
 	recs := make([]CollectorRecord, len(cs))
 	var early, late []int
 	for i, c := range cs {
@@ -151,7 +152,8 @@ func (r *Runner) call(ctx context.Context, c Collector, s *Sink) (error, bool) {
 
 var errCollectorTimeout = errors.New("collector timeout")
 
-func settle(ctx context.Context, rec CollectorRecord, s *Sink, err error, timedOut bool) CollectorRecord {
+func settle(ctx context.Context, rec CollectorRecord, s *Sink, err error,
+	timedOut bool) CollectorRecord {
 	rec.Notes = append(rec.Notes, s.notes...)
 	switch skip, isSkip := AsSkip(err); {
 	case timedOut:

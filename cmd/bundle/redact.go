@@ -14,8 +14,8 @@ import (
 	"github.com/caracal-tools/bundle/redact"
 )
 
-const redactDescription = `Redacts a file, or standard input with "-" or no argument, with the built-in
-rules plus those of --rules, and writes the result to standard output. The report
+const redactDescription = `Redacts a file, or standard input with "-" or no argument,
+with the built-in rules plus those of --rules, and writes the result to standard output. The report
 (replacements per rule, never values) goes to standard error.
 
 The rules file has the shape of the configuration's redact section:
