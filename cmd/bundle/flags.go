@@ -102,6 +102,8 @@ func collectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "api-url", Category: catCaracal, Usage: "Caracal API base `URL`"},
 		&cli.StringFlag{Name: "admin-token-file", Category: catCaracal,
 			Usage: "`FILE` with the admin token (or CARACAL_ADMIN_TOKEN)"},
+		&cli.StringFlag{Name: "audit-admin-token-file", Category: catCaracal,
+			Usage: "`FILE` with the audit service's AUDIT_ADMIN_TOKEN"},
 		&cli.StringFlag{Name: "metrics-bearer-file", Category: catCaracal,
 			Usage: "`FILE` with the metrics bearer"},
 		&cli.StringFlag{Name: "coordinator-token-file", Category: catCaracal,
@@ -225,6 +227,7 @@ func applyCaracal(c *cli.Context, cfg *config.Config) error {
 	for flag, dst := range map[string]*secret.Ref{
 		"admin-token-file": &cc.AdminToken, "metrics-bearer-file": &cc.MetricsBearer,
 		"coordinator-token-file": &cc.CoordinatorToken,
+		"audit-admin-token-file": &cc.AuditAdminToken,
 	} {
 		if v := c.String(flag); v != "" {
 			*dst = secret.File(v)
