@@ -29,6 +29,8 @@ func (r *logReader) read(ctx context.Context, j *logJob) {
 		what = "previous " + what
 	}
 
+	ctx, cancel := context.WithTimeout(ctx, streamTimeout)
+	defer cancel()
 	stream, err := r.c.Clientset.CoreV1().Pods(r.c.Namespace).GetLogs(j.Pod, opts).Stream(ctx)
 	if err != nil {
 		r.failed(j, what, err)
