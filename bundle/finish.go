@@ -103,26 +103,34 @@ func (st *stage) seal(recs []CollectorRecord, known map[string]*FileRecord) ([]F
 		if err := st.guard(fr, byName[collectorOf(p)]); err != nil {
 			return nil, err
 		}
-		if err := hashFile(filepath.Join(st.data, filepath.FromSlash(p)), fr); err != nil {
-			return nil, err
-		}
 		account(byName[collectorOf(p)], fr)
 		files = append(files, *fr)
 	}
 	return files, nil
 }
 
-// guard withholds a file in which a known secret format survived redaction, and marks
-// its collector partial. It fails closed: a file it cannot read is withheld too.
+// guard hashes a file and scans it in the same pass. A file in which a known secret
+// format survived redaction is withheld and its collector marked partial. It fails
+// closed: a file it cannot scan is withheld too.
 func (st *stage) guard(fr *FileRecord, rec *CollectorRecord) error {
 	full := filepath.Join(st.data, filepath.FromSlash(fr.Path))
 	f, err := os.Open(full)
 	if err != nil {
 		return fmt.Errorf("guard scan %s: %w", fr.Path, err)
 	}
-	rules, gerr := st.red.Guard(f, fr.Path)
+	h := sha256.New()
+	cw := &countWriter{w: h}
+	tee := io.TeeReader(f, cw)
+	rules, gerr := st.red.Guard(tee, fr.Path)
+	if gerr == nil {
+		_, err = io.Copy(io.Discard, tee)
+	}
 	f.Close()
+	if err != nil {
+		return fmt.Errorf("guard scan %s: %w", fr.Path, err)
+	}
 	if gerr == nil && len(rules) == 0 {
+		fr.Size, fr.SHA256 = cw.n, hex.EncodeToString(h.Sum(nil))
 		return nil
 	}
 
@@ -134,6 +142,9 @@ func (st *stage) guard(fr *FileRecord, rec *CollectorRecord) error {
 	notice := "This file was withheld by bundle: " + why + ".\n"
 	if err := os.WriteFile(full, []byte(notice), 0o644); err != nil {
 		return fmt.Errorf("withhold %s: %w", fr.Path, err)
+	}
+	if err := hashFile(full, fr); err != nil {
+		return err
 	}
 	if rec != nil {
 		if rec.Status == StatusOK {
@@ -235,7 +246,11 @@ func (st *stage) writeTop(m *Manifest, signer ssh.Signer) error {
 		return fmt.Errorf("write %s: %w", SignerFile, err)
 	}
 
-	sums, err := Sums(st.data)
+	known := make(map[string]string, len(m.Files))
+	for _, f := range m.Files {
+		known[f.Path] = f.SHA256
+	}
+	sums, err := sumsWith(st.data, known)
 	if err != nil {
 		return err
 	}
@@ -265,7 +280,10 @@ func (st *stage) writeRedacted(name string, data []byte) error {
 
 // Sums returns SHA256SUMS content, in `sha256sum` format, for every file below dir
 // except SHA256SUMS and its signature, sorted by path.
-func Sums(dir string) ([]byte, error) {
+func Sums(dir string) ([]byte, error) { return sumsWith(dir, nil) }
+
+// sumsWith is Sums taking the digests in known as they are instead of reading again.
+func sumsWith(dir string, known map[string]string) ([]byte, error) {
 	paths, err := stagedPaths(dir)
 	if err != nil {
 		return nil, err
@@ -276,11 +294,15 @@ func Sums(dir string) ([]byte, error) {
 		if p == SumsFile || p == SignatureFile {
 			continue
 		}
-		fr := &FileRecord{Path: p}
-		if err := hashFile(filepath.Join(dir, filepath.FromSlash(p)), fr); err != nil {
-			return nil, err
+		sum, ok := known[p]
+		if !ok {
+			fr := &FileRecord{Path: p}
+			if err := hashFile(filepath.Join(dir, filepath.FromSlash(p)), fr); err != nil {
+				return nil, err
+			}
+			sum = fr.SHA256
 		}
-		fmt.Fprintf(&b, "%s  %s\n", fr.SHA256, p)
+		fmt.Fprintf(&b, "%s  %s\n", sum, p)
 	}
 	return b.Bytes(), nil
 }

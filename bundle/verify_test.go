@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,4 +98,45 @@ func FuzzParseManifest(f *testing.F) {
 			t.Fatalf("accepted format %d", m.Format)
 		}
 	})
+}
+
+// TestGuardWithholds: a secret that reaches the staging folder past the redactor (here in
+// binary content a collector vouched for) is caught by the guard scan: the file is
+// withheld and its collector marked partial.
+func TestGuardWithholds(t *testing.T) {
+	dir := t.TempDir()
+	token := "ghp_" + strings.Repeat("A1b2C3d4", 5)[:36]
+	c := funcCollector{"leaky", func(_ context.Context, out *bundle.Sink) error {
+		w, err := out.Create("blob.bin", bundle.KeepBinary)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append([]byte{0, 1, 2, 0}, token...))
+		return errors.Join(err, w.Close())
+	}}
+	path := collectTo(t, dir, c)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blob bytes.Buffer
+	rep, err := bundle.Verify(bytes.NewReader(b), bundle.VerifyOptions{
+		Extract: func(name string, r io.Reader) error {
+			if name == "leaky/blob.bin" {
+				_, err := io.Copy(&blob, r)
+				return err
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(blob.String(), token) || !strings.Contains(blob.String(), "withheld") {
+		t.Fatalf("blob.bin = %q", blob.String())
+	}
+	for _, rec := range rep.Manifest.Collectors {
+		if rec.Name == "leaky" && rec.Status != bundle.StatusPartial {
+			t.Errorf("leaky status = %s, want partial", rec.Status)
+		}
+	}
 }

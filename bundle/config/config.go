@@ -223,6 +223,9 @@ func (c *Config) Validate() error {
 	if c.Kubernetes.Tail < 0 {
 		bad("kubernetes.tail", "must not be negative")
 	}
+	if c.Kubernetes.QPS < 0 || c.Kubernetes.Burst < 0 {
+		bad("kubernetes.qps", "qps and burst must not be negative")
+	}
 	if c.Kubernetes.LogBytes < 0 {
 		bad("kubernetes.logBytes", "must not be negative")
 	}

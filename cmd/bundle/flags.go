@@ -88,6 +88,10 @@ func collectFlags() []cli.Flag {
 			Usage: "lines kept of each container log (default 10000)"},
 		&cli.Int64Flag{Name: "log-bytes", Category: catKube,
 			Usage: "bytes kept of each container log (default 5 MiB)"},
+		&cli.Float64Flag{Name: "kube-qps", Category: catKube,
+			Usage: "API requests per second to the Kubernetes API (default 100)"},
+		&cli.IntFlag{Name: "kube-burst", Category: catKube,
+			Usage: "API request burst to the Kubernetes API (default 200)"},
 
 		&cli.StringSliceFlag{Name: "compose-project", Category: catCompose,
 			Usage: "compose project (default: every project named caracal*)"},
@@ -212,6 +216,12 @@ func applyKube(c *cli.Context, cfg *config.Config) error {
 	}
 	if c.IsSet("log-bytes") {
 		k.LogBytes = c.Int64("log-bytes")
+	}
+	if c.IsSet("kube-qps") {
+		k.QPS = float32(c.Float64("kube-qps"))
+	}
+	if c.IsSet("kube-burst") {
+		k.Burst = c.Int("kube-burst")
 	}
 	if c.IsSet("compose-project") {
 		cfg.Compose.Projects = splitList(c.StringSlice("compose-project"))
