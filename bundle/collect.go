@@ -58,13 +58,9 @@ type CollectResult struct {
 // midway: the manifest then says incomplete or canceled. Collect returns an error only
 // when no bundle could be written; nothing is ever left half-written at o.Output.
 func Collect(ctx context.Context, o CollectOptions) (*CollectResult, error) {
-	comp, err := CompressionFor(o.Output)
+	comp, tmp, err := stagingFor(o.Output)
 	if err != nil {
 		return nil, err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(o.Output), ".caracal-bundle-stage-")
-	if err != nil {
-		return nil, fmt.Errorf("create staging folder: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 
@@ -85,6 +81,20 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectResult, error) {
 	}
 	res.Manifest, res.Signer = m, Fingerprint(o.Signer.PublicKey())
 	return res, nil
+}
+
+// stagingFor checks the output name and makes a temporary staging folder beside it, on
+// the same file system, so the finished bundle can be renamed into place.
+func stagingFor(output string) (Compression, string, error) {
+	comp, err := CompressionFor(output)
+	if err != nil {
+		return "", "", err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(output), ".caracal-bundle-stage-")
+	if err != nil {
+		return "", "", fmt.Errorf("create staging folder: %w", err)
+	}
+	return comp, tmp, nil
 }
 
 // stage is one collection run's staging area: data/ holds the bundle's files.

@@ -29,13 +29,9 @@ type RedactOptions struct {
 // as a new bundle signed by o.Signer. The manifest keeps its collectors and findings,
 // adds the new redaction counts, and records the rewrite.
 func Reredact(in io.Reader, o RedactOptions) (*CollectResult, error) {
-	comp, err := CompressionFor(o.Output)
+	comp, tmp, err := stagingFor(o.Output)
 	if err != nil {
 		return nil, err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(o.Output), ".caracal-bundle-stage-")
-	if err != nil {
-		return nil, fmt.Errorf("create staging folder: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 

@@ -59,17 +59,9 @@ func runRedact(c *cli.Context) error {
 	if format != "text" && format != "json" {
 		return usageErr("--report must be text or json, got %q", format)
 	}
-	var rules config.Redact
-	if p := c.String("rules"); p != "" {
-		r, err := config.LoadRedact(p)
-		if err != nil {
-			return usageErr("%w", err)
-		}
-		rules = r
-	}
-	red, err := redact.New(rules, nil)
+	red, err := redactorFromFlags(c)
 	if err != nil {
-		return usageErr("%w", err)
+		return err
 	}
 	src, name, closeSrc, err := openRedactInput(c)
 	if err != nil {
@@ -132,4 +124,21 @@ func countsText(counts map[string]int) string {
 		parts[i] = fmt.Sprintf("%s %d", rule, counts[rule])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// redactorFromFlags builds a redactor with the built-in rules plus those of --rules.
+func redactorFromFlags(c *cli.Context) (*redact.Redactor, error) {
+	var rules config.Redact
+	if p := c.String("rules"); p != "" {
+		r, err := config.LoadRedact(p)
+		if err != nil {
+			return nil, usageErr("%w", err)
+		}
+		rules = r
+	}
+	red, err := redact.New(rules, nil)
+	if err != nil {
+		return nil, usageErr("%w", err)
+	}
+	return red, nil
 }

@@ -7,8 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/caracal-tools/bundle/bundle"
-	"github.com/caracal-tools/bundle/bundle/config"
-	"github.com/caracal-tools/bundle/redact"
 )
 
 func redactBundleFlags() []cli.Flag {
@@ -35,17 +33,9 @@ func runRedactBundle(c *cli.Context) error {
 	if out == "" || c.NArg() > 0 {
 		return usageErr("redact --bundle IN needs --output OUT and no other argument")
 	}
-	var rules config.Redact
-	if p := c.String("rules"); p != "" {
-		r, err := config.LoadRedact(p)
-		if err != nil {
-			return usageErr("%w", err)
-		}
-		rules = r
-	}
-	red, err := redact.New(rules, nil)
+	red, err := redactorFromFlags(c)
 	if err != nil {
-		return usageErr("%w", err)
+		return err
 	}
 	recipients, err := loadRecipients(c.StringSlice("recipient"), "")
 	if err != nil {
@@ -54,7 +44,7 @@ func runRedactBundle(c *cli.Context) error {
 	if out, err = outputPath(out, "", len(recipients) > 0); err != nil {
 		return err
 	}
-	vo, err := inputTrust(c)
+	vo, err := trustOptions(c, "trusted-key")
 	if err != nil {
 		return err
 	}
@@ -76,35 +66,4 @@ func runRedactBundle(c *cli.Context) error {
 	fmt.Fprintf(c.App.ErrWriter, "bundle: wrote %s (re-redacted, signed by %s)\n", res.Path,
 		res.Signer)
 	return nil
-}
-
-// inputTrust reads the --trusted-key, --allowed-signers and --identity flags.
-func inputTrust(c *cli.Context) (bundle.VerifyOptions, error) {
-	var o bundle.VerifyOptions
-	for _, p := range c.StringSlice("trusted-key") {
-		f, err := os.Open(p)
-		if err != nil {
-			return o, usageErr("--trusted-key: %v", err)
-		}
-		keys, err := bundle.ReadPublicKeys(f)
-		f.Close()
-		if err != nil {
-			return o, usageErr("--trusted-key %s: %v", p, err)
-		}
-		o.Keys = append(o.Keys, keys...)
-	}
-	if p := c.String("allowed-signers"); p != "" {
-		f, err := os.Open(p)
-		if err != nil {
-			return o, usageErr("--allowed-signers: %v", err)
-		}
-		o.AllowedSigners, err = bundle.ParseAllowedSigners(f)
-		f.Close()
-		if err != nil {
-			return o, usageErr("--allowed-signers %s: %v", p, err)
-		}
-	}
-	ids, err := loadIdentities(c.StringSlice("identity"))
-	o.Identities = ids
-	return o, err
 }

@@ -47,16 +47,31 @@ func verifyCommand() *cli.Command {
 
 // verifyOptions builds the trust settings from the flags.
 func verifyOptions(c *cli.Context) (bundle.VerifyOptions, error) {
+	o, err := trustOptions(c, "key")
+	if err != nil {
+		return o, err
+	}
+	max, err := parseSize(c.String("max-size"))
+	if err != nil {
+		return o, usageErr("--max-size: %v", err)
+	}
+	o.MaxTotal, o.MaxEntry = max, min(max, bundle.DefaultMaxEntry)
+	return o, nil
+}
+
+// trustOptions reads the trusted public keys (from the flag keyFlag), --allowed-signers
+// and --identity.
+func trustOptions(c *cli.Context, keyFlag string) (bundle.VerifyOptions, error) {
 	var o bundle.VerifyOptions
-	for _, p := range c.StringSlice("key") {
+	for _, p := range c.StringSlice(keyFlag) {
 		f, err := os.Open(p)
 		if err != nil {
-			return o, usageErr("--key: %v", err)
+			return o, usageErr("--%s: %v", keyFlag, err)
 		}
 		keys, err := bundle.ReadPublicKeys(f)
 		f.Close()
 		if err != nil {
-			return o, usageErr("--key %s: %v", p, err)
+			return o, usageErr("--%s %s: %v", keyFlag, p, err)
 		}
 		o.Keys = append(o.Keys, keys...)
 	}
@@ -71,11 +86,6 @@ func verifyOptions(c *cli.Context) (bundle.VerifyOptions, error) {
 			return o, usageErr("--allowed-signers %s: %v", p, err)
 		}
 	}
-	max, err := parseSize(c.String("max-size"))
-	if err != nil {
-		return o, usageErr("--max-size: %v", err)
-	}
-	o.MaxTotal, o.MaxEntry = max, min(max, bundle.DefaultMaxEntry)
 	ids, err := loadIdentities(c.StringSlice("identity"))
 	o.Identities = ids
 	return o, err
