@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/caracal-tools/bundle/bundle/config"
+	"github.com/caracal-tools/bundle/collectors/internal/netutil"
 )
 
 // errNoPostgres means no database URL is configured.
@@ -65,40 +65,12 @@ func pgConnect(ctx context.Context, p config.Postgres) (*pgx.Conn, error) {
 // hideURL returns err with the URL, its user info and password masked in its message;
 // errors.Is and errors.As still see the original chain.
 func hideURL(err error, raw string) error {
-	msg := err.Error()
-	for _, s := range urlSecrets(raw) {
-		if len(s) >= 3 {
-			msg = strings.ReplaceAll(msg, s, "[hidden]")
-		}
+	var pw string
+	if c, perr := pgconn.ParseConfig(raw); perr == nil {
+		pw = c.Password
 	}
-	if msg == err.Error() {
-		return err
-	}
-	return &maskedError{msg: msg, err: err}
+	return netutil.Scrub(err, raw, pw)
 }
-
-func urlSecrets(raw string) []string {
-	out := []string{raw}
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		out = append(out, u.User.String())
-		if pw, ok := u.User.Password(); ok {
-			out = append(out, pw, url.QueryEscape(pw))
-		}
-	}
-	if c, err := pgconn.ParseConfig(raw); err == nil && c.Password != "" {
-		out = append(out, c.Password)
-	}
-	return out
-}
-
-// maskedError carries a message with secrets masked and the original error beneath.
-type maskedError struct {
-	msg string
-	err error
-}
-
-func (e *maskedError) Error() string { return e.msg }
-func (e *maskedError) Unwrap() error { return e.err }
 
 // sqlState returns the SQLSTATE of a server error, or "".
 func sqlState(err error) string {
