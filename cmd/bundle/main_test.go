@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/caracal-tools/bundle/bundle"
+	"github.com/caracal-tools/bundle/internal/testbed"
 )
 
 func TestMain(m *testing.M) {
@@ -27,6 +30,11 @@ func TestScripts(t *testing.T) {
 		Cmds:                scriptCmds,
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
+			for _, tool := range []string{"age", "age-keygen", "ssh-keygen", "sha256sum"} {
+				if _, err := exec.LookPath(tool); err != nil && testbed.Required() {
+					return fmt.Errorf("%s is not installed (%s is set)", tool, testbed.RequireEnv)
+				}
+			}
 			e.Setenv("HOME", e.WorkDir+"/home")
 			e.Setenv("XDG_CONFIG_HOME", e.WorkDir+"/home/.config")
 			e.Setenv("DOCKER_HOST", "unix://"+e.WorkDir+"/no-docker.sock")
