@@ -231,11 +231,7 @@ func totalRedactions(files []FileRecord) map[string]int {
 // writeTop writes manifest.json, SHA256SUMS over every other file, its signature and
 // the signer's public key.
 func (st *stage) writeTop(m *Manifest, signer ssh.Signer) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode manifest: %w", err)
-	}
-	if err := st.writeRedacted(ManifestFile, append(b, '\n')); err != nil {
+	if err := st.writeJSON(ManifestFile, m); err != nil {
 		return err
 	}
 	if err := st.writeSummary(m); err != nil {
@@ -325,12 +321,49 @@ func (st *stage) redactRecords(m *Manifest) {
 // writeSummary writes SUMMARY.md and summary.json at the top of the bundle.
 func (st *stage) writeSummary(m *Manifest) error {
 	sum := Summarize(m)
-	b, err := json.MarshalIndent(sum, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode summary: %w", err)
-	}
-	if err := st.writeRedacted(SummaryJSONFile, append(b, '\n')); err != nil {
+	if err := st.writeJSON(SummaryJSONFile, sum); err != nil {
 		return err
 	}
 	return st.writeRedacted(SummaryFile, sum.Markdown())
+}
+
+// writeJSON writes v as indented JSON at the top of the bundle with every string value
+// passed through the redactor. Keys and numbers are the tool's own and stay as they are,
+// so the document keeps its schema.
+func (st *stage) writeJSON(name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	out, err := json.MarshalIndent(st.redactStrings(doc), "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(st.data, name), append(out, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// redactStrings redacts every string value of a decoded JSON document.
+func (st *stage) redactStrings(v any) any {
+	switch t := v.(type) {
+	case string:
+		return st.red.String(t)
+	case []any:
+		for i := range t {
+			t[i] = st.redactStrings(t[i])
+		}
+	case map[string]any:
+		for k := range t {
+			t[k] = st.redactStrings(t[k])
+		}
+	}
+	return v
 }

@@ -266,9 +266,53 @@ func (s *scan) value(v int, kind valueKind, rule string, urlKey bool) {
 	if isPlaceholder(s.b[v:end]) || urlKey && s.urlValue(v, end) {
 		return
 	}
-	if s.add(v, end, rule) && !done {
-		s.w.cont = continuation{rule: rule, kind: kind}
+	jsonBare := kind == vBare && s.afterJSONKey(v)
+	if jsonBare && jsonScalar(s.b[v:end]) {
+		return
 	}
+	if !s.add(v, end, rule) {
+		return
+	}
+	if !done {
+		s.w.cont = continuation{rule: rule, kind: kind}
+		return
+	}
+	s.spans[len(s.spans)-1].quote = jsonBare
+}
+
+// afterJSONKey reports whether the value at v follows a quoted key and a colon, as in
+// {"bearer": 3}.
+func (s *scan) afterJSONKey(v int) bool {
+	j := v
+	for j > 0 && (s.b[j-1] == ' ' || s.b[j-1] == '\t') {
+		j--
+	}
+	if j == 0 || s.b[j-1] != ':' {
+		return false
+	}
+	j--
+	for j > 0 && (s.b[j-1] == ' ' || s.b[j-1] == '\t') {
+		j--
+	}
+	return j > 0 && s.b[j-1] == '"'
+}
+
+// jsonScalar reports whether a bare JSON value is a literal or a small number (a count,
+// a port, a flag), which is never a secret.
+func jsonScalar(v []byte) bool {
+	switch string(v) {
+	case "true", "false", "null":
+		return true
+	}
+	if len(v) > 5 {
+		return false
+	}
+	for _, c := range v {
+		if (c < '0' || c > '9') && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // isDSN reports whether a "password=" sits in a libpq key/value connection string.

@@ -2,7 +2,10 @@ package redact
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -318,6 +321,43 @@ func TestFlagNamesInProse(t *testing.T) {
 		got := red.String(in)
 		if (got != in) != want {
 			t.Errorf("%q → %q, want redacted=%v", in, got, want)
+		}
+	}
+}
+
+// TestJSONStaysValid: redacting a valid JSON document gives a valid JSON document, also
+// where a secret-looking key holds a bare number or word.
+func TestJSONStaysValid(t *testing.T) {
+	red, err := New(config.Redact{}, []byte("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]string{
+		"counts":   `{"redactions": {"bearer": 1, "github-token": 12, "cookie": 3}}`,
+		"numeric":  `{"password": 12345678, "pin": 1234, "token": 98765432109}`,
+		"pretty":   "{\n  \"password\": 12345678,\n  \"secret\": true,\n  \"apiKey\": null\n}",
+		"nested":   `[{"name": "x", "auth": {"token": 424242424242, "bearer": false}}]`,
+		"negative": `{"session": -1, "kek": 0.5}`,
+	}
+	for name, doc := range docs {
+		t.Run(name, func(t *testing.T) {
+			out := red.String(doc)
+			if !json.Valid([]byte(out)) {
+				t.Fatalf("invalid JSON after redaction:\n%s", out)
+			}
+			if strings.Contains(out, "12345678") || strings.Contains(out, "424242424242") {
+				t.Errorf("a numeric secret survived:\n%s", out)
+			}
+		})
+	}
+	corpus, _ := filepath.Glob("testdata/corpus/*.json")
+	for _, f := range corpus {
+		b, err := os.ReadFile(f)
+		if err != nil || !json.Valid(b) {
+			continue
+		}
+		if out := red.String(string(b)); !json.Valid([]byte(out)) {
+			t.Errorf("%s: invalid JSON after redaction", f)
 		}
 	}
 }

@@ -9,6 +9,9 @@ import (
 type span struct {
 	start, end int
 	rule       string
+	// quote wraps the token in double quotes: the value was a bare JSON value, and a
+	// bare token there would break the document.
+	quote bool
 }
 
 // scan is one redaction pass over a window of input.
@@ -74,7 +77,7 @@ func (s *scan) add(start, end int, rule string) bool {
 	if s.w.r.disabled[rule] || s.isMarker(start) {
 		return false
 	}
-	s.spans = append(s.spans, span{start, end, rule})
+	s.spans = append(s.spans, span{start: start, end: end, rule: rule})
 	return true
 }
 
@@ -166,7 +169,13 @@ func (s *scan) apply(out []byte, end int) []byte {
 			break
 		}
 		out = append(out, s.b[pos:sp.start]...)
+		if sp.quote {
+			out = append(out, '"')
+		}
 		out = appendToken(out, s.w.mac, s.w.sum, sp.rule, s.b[sp.start:sp.end])
+		if sp.quote {
+			out = append(out, '"')
+		}
 		s.w.counts[sp.rule]++
 		pos = sp.end
 	}

@@ -18,7 +18,7 @@ import (
 func TestMain(m *testing.M) {
 	bundle.Register(sleepCollector{})
 	bundle.Register(stateCollector{})
-	testscript.Main(m, map[string]func(){
+	testscript.Main(stopKube{m}, map[string]func(){
 		"bundle": func() { os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }
@@ -97,4 +97,13 @@ func (stateCollector) Collect(_ context.Context, _ *bundle.Env, out *bundle.Sink
 		return errors.New(msg)
 	}
 	return nil
+}
+
+// stopKube stops the test bed's Kubernetes cluster, if a test started it, after the
+// tests ran.
+type stopKube struct{ m *testing.M }
+
+func (s stopKube) Run() int {
+	defer testbed.StopKube()
+	return s.m.Run()
 }
