@@ -110,8 +110,9 @@ func (r *Runner) runOne(ctx context.Context, c Collector, rec CollectorRecord) C
 	rec.sink = sink
 
 	rec = settle(ctx, rec, sink, err, timedOut)
-	r.Env.addFindings(sink.findings)
-	rec.FindingsLen = len(sink.findings)
+	findings := sink.takeFindings()
+	r.Env.addFindings(findings)
+	rec.FindingsLen = len(findings)
 	log.Info("collector ended", "status", rec.Status, "reason", rec.Reason,
 		"duration", time.Duration(rec.DurationMS)*time.Millisecond)
 	if r.Progress != nil {
@@ -154,7 +155,8 @@ var errCollectorTimeout = errors.New("collector timeout")
 
 func settle(ctx context.Context, rec CollectorRecord, s *Sink, err error,
 	timedOut bool) CollectorRecord {
-	rec.Notes = append(rec.Notes, s.notes...)
+	notes, partial := s.remarks()
+	rec.Notes = append(rec.Notes, notes...)
 	switch skip, isSkip := AsSkip(err); {
 	case timedOut:
 		rec.Status, rec.Reason = StatusTimeout, "did not finish within the collector timeout"
@@ -164,15 +166,15 @@ func settle(ctx context.Context, rec CollectorRecord, s *Sink, err error,
 		rec.Status, rec.SkipKind, rec.Reason = StatusSkipped, skip.Kind, skip.Reason
 	case err != nil:
 		rec.Status, rec.Reason = StatusFailed, err.Error()
-	case len(s.partial) > 0:
+	case len(partial) > 0:
 		rec.Status = StatusPartial
 	default:
 		rec.Status = StatusOK
 	}
-	if len(s.partial) > 0 {
-		rec.Notes = append(rec.Notes, s.partial...)
+	if len(partial) > 0 {
+		rec.Notes = append(rec.Notes, partial...)
 		if rec.Reason == "" {
-			rec.Reason = s.partial[0]
+			rec.Reason = partial[0]
 		}
 	}
 	return rec

@@ -141,7 +141,9 @@ func (s *Sink) Finding(f Finding) {
 	f.Collector = s.collector
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.findings = append(s.findings, f)
+	if !s.closed {
+		s.findings = append(s.findings, f)
+	}
 }
 
 // Partial marks the collector partial with a reason; it goes on collecting.
@@ -174,6 +176,23 @@ func (s *Sink) close() {
 			s.Partial("close %s: %v", f.rec.Path, err)
 		}
 	}
+}
+
+// takeFindings returns the findings reported so far; later ones are dropped.
+func (s *Sink) takeFindings() []Finding {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.findings
+	s.findings = nil
+	s.closed = true
+	return f
+}
+
+// remarks returns copies of the notes and partial reasons.
+func (s *Sink) remarks() (notes, partial []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.notes...), append([]string(nil), s.partial...)
 }
 
 // records returns the file records sorted by path.
