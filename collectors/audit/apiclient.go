@@ -54,6 +54,7 @@ type apiStatusError struct {
 	Code   string
 }
 
+// Error names the route and the HTTP status, with the API error code when there is one.
 func (e *apiStatusError) Error() string {
 	if e.Code != "" {
 		return fmt.Sprintf("GET %s: HTTP %d %s", e.Route, e.Status, e.Code)

@@ -31,7 +31,8 @@ func newAuditClient(c config.Caracal) (*apiClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newClient("--caracal-endpoint audit", raw, apiToken{name: "audit admin token", value: tok})
+	return newClient("--caracal-endpoint audit", raw,
+		apiToken{name: "audit admin token", value: tok})
 }
 
 // searchItem is one element of the audit service's search answer, which uses Go

@@ -19,6 +19,7 @@ func init() { bundle.Register(changes{}) }
 // metadata and key names only: a Secret's values are dropped as soon as it is read.
 type changes struct{}
 
+// Info implements bundle.Collector.
 func (changes) Info() bundle.Info {
 	return bundle.Info{
 		Name: "kube-changes", Group: "kubernetes",
@@ -47,6 +48,7 @@ type managerReport struct {
 	Time        time.Time `json:"time,omitzero"`
 }
 
+// Collect implements bundle.Collector.
 func (changes) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) error {
 	c, err := connect(ctx, env)
 	if err != nil {

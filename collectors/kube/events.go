@@ -21,6 +21,7 @@ func init() { bundle.Register(events{}) }
 // text per selected pod with that pod's events.
 type events struct{}
 
+// Info implements bundle.Collector.
 func (events) Info() bundle.Info {
 	return bundle.Info{
 		Name: "kube-events", Group: "kubernetes",
@@ -40,6 +41,7 @@ type eventReport struct {
 	Message string    `json:"message"`
 }
 
+// Collect implements bundle.Collector.
 func (events) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) error {
 	c, err := connect(ctx, env)
 	if err != nil {

@@ -22,6 +22,7 @@ func init() { bundle.Register(helmRelease{}) }
 // current, as `helm history` and `helm get values` would show them.
 type helmRelease struct{}
 
+// Info implements bundle.Collector.
 func (helmRelease) Info() bundle.Info {
 	return bundle.Info{
 		Name: "helm-release", Group: "helm",
@@ -39,6 +40,7 @@ type revisionReport struct {
 	Description string    `json:"description"`
 }
 
+// Collect implements bundle.Collector.
 func (helmRelease) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) error {
 	c, err := connect(ctx, env)
 	if err != nil {

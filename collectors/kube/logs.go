@@ -26,6 +26,7 @@ const streamTimeout = time.Minute
 // job pods, and the previous log of every container that restarted.
 type logs struct{}
 
+// Info implements bundle.Collector.
 func (logs) Info() bundle.Info {
 	return bundle.Info{
 		Name: "kube-logs", Group: "kubernetes",
@@ -48,6 +49,7 @@ type logJob struct {
 	started time.Time // when the container (or the previous one) started
 }
 
+// Collect implements bundle.Collector.
 func (logs) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) error {
 	c, err := connect(ctx, env)
 	if err != nil {

@@ -108,6 +108,7 @@ type countWriter struct {
 	n, lines int64
 }
 
+// Write passes p on to the underlying writer and counts what it took.
 func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)

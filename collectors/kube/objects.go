@@ -23,6 +23,7 @@ func init() { bundle.Register(objects{}) }
 // metadata is in kube-changes.
 type objects struct{}
 
+// Info implements bundle.Collector.
 func (objects) Info() bundle.Info {
 	return bundle.Info{
 		Name: "kube-objects", Group: "kubernetes",
@@ -53,6 +54,7 @@ var objectKinds = []schema.GroupVersionResource{
 // objectWorkers bounds the kinds listed at once.
 const objectWorkers = 4
 
+// Collect implements bundle.Collector.
 func (objects) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) error {
 	c, err := connect(ctx, env)
 	if err != nil {

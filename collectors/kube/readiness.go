@@ -17,6 +17,7 @@ func init() { bundle.Register(readiness{}) }
 // status` would, with a finding for every abnormal state.
 type readiness struct{}
 
+// Info implements bundle.Collector.
 func (readiness) Info() bundle.Info {
 	return bundle.Info{
 		Name: "kube-readiness", Group: "kubernetes",
@@ -33,6 +34,7 @@ type readinessState struct {
 	Jobs         []batchv1.Job
 }
 
+// Collect implements bundle.Collector.
 func (readiness) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) error {
 	c, err := connect(ctx, env)
 	if err != nil {

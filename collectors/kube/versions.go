@@ -20,6 +20,7 @@ func init() { bundle.Register(versions{}) }
 // image ID, and the chart and app version of the Helm release.
 type versions struct{}
 
+// Info implements bundle.Collector.
 func (versions) Info() bundle.Info {
 	return bundle.Info{
 		Name: "kube-versions", Group: "kubernetes",
@@ -58,6 +59,7 @@ type chartVersion struct {
 	Status     string `json:"status"`
 }
 
+// Collect implements bundle.Collector.
 func (versions) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) error {
 	c, err := connect(ctx, env)
 	if err != nil {
