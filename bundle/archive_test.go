@@ -38,7 +38,8 @@ func TestArchiveIsReproducible(t *testing.T) {
 			var first, second bytes.Buffer
 			// Two folders with the same content but different file modes and times.
 			d1, d2 := stageFiles(t, files), stageFiles(t, files)
-			if err := os.Chtimes(filepath.Join(d2, "z.json"), time.Now(), time.Unix(1, 0)); err != nil {
+			z := filepath.Join(d2, "z.json")
+			if err := os.Chtimes(z, time.Now(), time.Unix(1, 0)); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.Chmod(filepath.Join(d2, "z.json"), 0o666); err != nil {
@@ -146,7 +147,8 @@ func BenchmarkWriteArchive(b *testing.B) {
 			var out int64
 			for b.Loop() {
 				cw := &counter{}
-				if err := bundle.WriteArchive(cw, dir, "caracal-bundle-x", time.Now(), c); err != nil {
+				err := bundle.WriteArchive(cw, dir, "caracal-bundle-x", time.Now(), c)
+				if err != nil {
 					b.Fatal(err)
 				}
 				out = cw.n

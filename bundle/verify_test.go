@@ -70,8 +70,10 @@ func TestCollectThenVerify(t *testing.T) {
 // anything it accepts must have passed the signature check.
 func FuzzVerify(f *testing.F) {
 	dir := f.TempDir()
-	good, err := os.ReadFile(collectTo(f, dir, funcCollector{"ok",
-		func(_ context.Context, out *bundle.Sink) error { return out.WriteFile("x", []byte("x")) }}))
+	write := func(_ context.Context, out *bundle.Sink) error {
+		return out.WriteFile("x", []byte("x"))
+	}
+	good, err := os.ReadFile(collectTo(f, dir, funcCollector{"ok", write}))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -38,7 +38,8 @@ func TestConformance(t *testing.T) {
 	for _, c := range bundle.Registered() {
 		t.Run(c.Info().Name, func(t *testing.T) {
 			start := time.Now()
-			res := bundletest.RunContext(context.Background(), t, c, config.Config{}, 30*time.Second)
+			res := bundletest.RunContext(context.Background(), t, c, config.Config{},
+				30*time.Second)
 			rec := res.Record
 			if took := time.Since(start); took > 15*time.Second {
 				t.Errorf("took %s with nothing configured", took)

@@ -15,7 +15,8 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // ParseDuration parses Go durations plus a whole number of days ("7d").
 func ParseDuration(s string) (time.Duration, error) {
 	var days int
-	if n, err := fmt.Sscanf(s, "%dd", &days); err == nil && n == 1 && fmt.Sprintf("%dd", days) == s {
+	n, err := fmt.Sscanf(s, "%dd", &days)
+	if err == nil && n == 1 && fmt.Sprintf("%dd", days) == s {
 		return time.Duration(days) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(s)

@@ -51,7 +51,8 @@ func TestExitCodes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"collect", "--key", key}, tt.args...)
 			if !contains(tt.args, "--output") {
-				args = append(args, "--output", filepath.Join(dir, fmt.Sprintf("b%d.tar.gz", tt.want)))
+				name := fmt.Sprintf("b%d.tar.gz", tt.want)
+				args = append(args, "--output", filepath.Join(dir, name))
 			}
 			runBundle(t, bin, append(base, tt.env...), tt.want, args...)
 		})

@@ -36,10 +36,12 @@ func collectFlags() []cli.Flag {
 			Usage: "leave out these collectors or groups"},
 		&cli.StringFlag{Name: "since", Category: catRun,
 			Usage: "how far back logs and changes go (default 24h)"},
-		&cli.StringFlag{Name: "timeout", Category: catRun, Usage: "bound the whole run (default 10m)"},
+		&cli.StringFlag{Name: "timeout", Category: catRun,
+			Usage: "bound the whole run (default 10m)"},
 		&cli.StringFlag{Name: "collector-timeout", Category: catRun,
 			Usage: "bound each collector (default 2m)"},
-		&cli.IntFlag{Name: "parallel", Category: catRun, Usage: "collectors run at once (default 8)"},
+		&cli.IntFlag{Name: "parallel", Category: catRun,
+			Usage: "collectors run at once (default 8)"},
 		&cli.BoolFlag{Name: "json", Category: catRun, Usage: "print one JSON result on stdout"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Category: catRun,
 			Usage: "log more on stderr"},
@@ -64,7 +66,8 @@ func collectFlags() []cli.Flag {
 
 		&cli.StringFlag{Name: "redis-url", Category: catRedis, EnvVars: []string{"REDIS_URL"},
 			Usage: "redis:// or rediss:// `URL` of Caracal's Redis"},
-		&cli.StringFlag{Name: "redis-ca-file", Category: catRedis, Usage: "CA `FILE` for rediss://"},
+		&cli.StringFlag{Name: "redis-ca-file", Category: catRedis,
+			Usage: "CA `FILE` for rediss://"},
 		&cli.BoolFlag{Name: "redis-insecure-skip-verify", Category: catRedis,
 			Usage: "do not verify the rediss:// server certificate"},
 		&cli.IntFlag{Name: "redis-dlq-sample", Category: catRedis,
@@ -73,7 +76,8 @@ func collectFlags() []cli.Flag {
 			Usage: "copy dead-letter payloads (redacted, capped)"},
 
 		&cli.StringFlag{Name: "database-url", Category: catPostgres,
-			EnvVars: []string{"DATABASE_URL"}, Usage: "postgres:// `URL` or DSN of Caracal's database"},
+			EnvVars: []string{"DATABASE_URL"},
+			Usage:   "postgres:// `URL` or DSN of Caracal's database"},
 		&cli.StringFlag{Name: "migrations-dir", Category: catPostgres,
 			Usage: "Caracal's migrations/ `DIR`, instead of the built-in list"},
 
@@ -81,7 +85,8 @@ func collectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "context", Category: catKube, Usage: "kubeconfig context"},
 		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Category: catKube,
 			Usage: "Caracal's namespace (default caracal)"},
-		&cli.StringFlag{Name: "release", Category: catKube, Usage: "Helm release (default caracal)"},
+		&cli.StringFlag{Name: "release", Category: catKube,
+			Usage: "Helm release (default caracal)"},
 		&cli.StringFlag{Name: "selector", Aliases: []string{"l"}, Category: catKube,
 			Usage: "pod label selector (default: the chart's labels for the release)"},
 		&cli.Int64Flag{Name: "tail", Category: catKube,
@@ -95,8 +100,9 @@ func collectFlags() []cli.Flag {
 
 		&cli.StringSliceFlag{Name: "compose-project", Category: catCompose,
 			Usage: "compose project (default: every project named caracal*)"},
-		&cli.StringFlag{Name: "caracal-home", Category: catCompose, EnvVars: []string{"CARACAL_HOME"},
-			Usage: "installed runtime `DIR` (default as Caracal's own)"},
+		&cli.StringFlag{Name: "caracal-home", Category: catCompose,
+			EnvVars: []string{"CARACAL_HOME"},
+			Usage:   "installed runtime `DIR` (default as Caracal's own)"},
 
 		&cli.StringFlag{Name: "caracal-mode", Category: catCaracal,
 			Usage: "where the services are: auto, compose or kubernetes"},
@@ -113,7 +119,8 @@ func collectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "coordinator-token-file", Category: catCaracal,
 			Usage: "`FILE` with the coordinator token"},
 
-		&cli.StringFlag{Name: "request-id", Category: catRequest, Usage: "request `ID` to investigate"},
+		&cli.StringFlag{Name: "request-id", Category: catRequest,
+			Usage: "request `ID` to investigate"},
 		&cli.StringFlag{Name: "zone", Category: catRequest, Usage: "zone of the request"},
 		&cli.StringFlag{Name: "subject", Category: catRequest, Usage: "subject of the request"},
 		&cli.StringFlag{Name: "resource", Category: catRequest, Usage: "resource of the request"},
@@ -265,7 +272,8 @@ func applyEndpoints(flags []string, cc *config.Caracal) error {
 				f, strings.Join(caracalServices, ", "))
 		}
 		parsed, err := url.Parse(u)
-		if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+		web := err == nil && (parsed.Scheme == "http" || parsed.Scheme == "https")
+		if !web || parsed.Host == "" {
 			return fmt.Errorf("--caracal-endpoint %s: want an http(s) URL, got %q", svc, u)
 		}
 		if cc.Endpoints == nil {

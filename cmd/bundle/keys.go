@@ -152,7 +152,8 @@ func keygenCommand() *cli.Command {
 		Name:  "keygen",
 		Usage: "write an OpenSSH ed25519 signing key pair (FILE and FILE.pub)",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Usage: "private key `FILE` (default: the user's bundle key)"},
+			&cli.StringFlag{Name: "out",
+				Usage: "private key `FILE` (default: the user's bundle key)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {

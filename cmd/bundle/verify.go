@@ -28,7 +28,8 @@ func verifyCommand() *cli.Command {
 		Name:      "verify",
 		Usage:     "check a bundle's checksums, signature and signer",
 		ArgsUsage: "BUNDLE",
-		Flags:     append(trustFlags(), &cli.BoolFlag{Name: "json", Usage: "print the result as JSON"}),
+		Flags: append(trustFlags(),
+			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"}),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, "one BUNDLE"); err != nil {
 				return err
