@@ -314,7 +314,8 @@ func (st *stage) redactRecords(m *Manifest) {
 		}
 	}
 	for i := range m.Findings {
-		m.Findings[i].Message = st.red.String(m.Findings[i].Message)
+		f := &m.Findings[i]
+		f.Message, f.Subject = st.red.String(f.Message), st.red.String(f.Subject)
 	}
 }
 
