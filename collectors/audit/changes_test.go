@@ -106,25 +106,11 @@ func TestChangesFromPostgres(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := config.Config{Postgres: config.Postgres{URL: secret.Value(pg.db(t, tc.sql))}}
 			r := bundletest.Run(t, Changes{}, cfg)
-			if r.Record.Status != tc.status {
-				t.Fatalf("status %s (%s), want %s", r.Record.Status, r.Record.Reason,
-					tc.status)
+			assertOutcome(t, r, tc.status, tc.codes)
+			if tc.healthy {
+				assertQuiet(t, r)
 			}
-			for _, c := range tc.codes {
-				if !r.Has(c) {
-					t.Errorf("finding %s missing; got %+v", c, r.Findings)
-				}
-			}
-			if bad := append(findingsOf(r, bundle.SeverityWarn),
-				findingsOf(r, bundle.SeverityFail)...); tc.healthy && len(bad) > 0 {
-				t.Errorf("healthy fixture gave %v", bad)
-			}
-			sum := r.File(t, "summary.txt")
-			for _, s := range tc.summary {
-				if !strings.Contains(sum, s) {
-					t.Errorf("summary.txt lacks %q:\n%s", s, sum)
-				}
-			}
+			assertSummary(t, r, tc.summary)
 			if strings.Contains(r.All(t), plantedValue) {
 				t.Errorf("a payload value reached the bundle")
 			}

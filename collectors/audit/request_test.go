@@ -60,6 +60,41 @@ func assertNoSecrets(t *testing.T, r *bundletest.Result) {
 	}
 }
 
+// assertOutcome stops the test when the run's status is not status, and fails it for
+// every code in codes that the run did not report.
+func assertOutcome(t *testing.T, r *bundletest.Result, status bundle.Status, codes []string) {
+	t.Helper()
+	if r.Record.Status != status {
+		t.Fatalf("status %s (%s), want %s", r.Record.Status, r.Record.Reason, status)
+	}
+	for _, c := range codes {
+		if !r.Has(c) {
+			t.Errorf("finding %s missing; got %+v", c, r.Findings)
+		}
+	}
+}
+
+// assertQuiet fails when the run reported a warn or fail finding.
+func assertQuiet(t *testing.T, r *bundletest.Result) {
+	t.Helper()
+	if bad := append(findingsOf(r, bundle.SeverityWarn),
+		findingsOf(r, bundle.SeverityFail)...); len(bad) > 0 {
+		t.Errorf("healthy input gave findings %v", bad)
+	}
+}
+
+// assertSummary fails for every string in want that summary.txt does not hold.
+func assertSummary(t *testing.T, r *bundletest.Result, want []string) {
+	t.Helper()
+	sum := r.File(t, "summary.txt")
+	for _, s := range want {
+		if !strings.Contains(sum, s) {
+			t.Errorf("summary.txt lacks %q:\n%s", s, sum)
+		}
+	}
+}
+
+// findingsOf returns the codes of the run's findings of severity sev.
 func findingsOf(r *bundletest.Result, sev bundle.Severity) []string {
 	var out []string
 	for _, f := range r.Findings {

@@ -46,18 +46,9 @@ func TestRequestFromAPI(t *testing.T) {
 			}
 
 			r := bundletest.Run(t, Request{}, apiConfig(f, tc.id, tc.zone))
-			if r.Record.Status != tc.status {
-				t.Fatalf("status = %s (%s), want %s", r.Record.Status, r.Record.Reason,
-					tc.status)
-			}
-			for _, c := range tc.codes {
-				if !r.Has(c) {
-					t.Errorf("finding %s missing; got %+v", c, r.Findings)
-				}
-			}
-			if bad := append(findingsOf(r, bundle.SeverityWarn),
-				findingsOf(r, bundle.SeverityFail)...); tc.noWarn && len(bad) > 0 {
-				t.Errorf("healthy request gave findings %v", bad)
+			assertOutcome(t, r, tc.status, tc.codes)
+			if tc.noWarn {
+				assertQuiet(t, r)
 			}
 			var rep requestReport
 			if err := json.Unmarshal([]byte(r.File(t, "request.json")), &rep); err != nil {
@@ -67,12 +58,7 @@ func TestRequestFromAPI(t *testing.T) {
 				t.Errorf("token %q source %q, want %q via api", rep.APIToken, rep.Source,
 					tc.token)
 			}
-			sum := r.File(t, "summary.txt")
-			for _, s := range tc.summary {
-				if !strings.Contains(sum, s) {
-					t.Errorf("summary.txt lacks %q:\n%s", s, sum)
-				}
-			}
+			assertSummary(t, r, tc.summary)
 			assertNoSecrets(t, r)
 		})
 	}

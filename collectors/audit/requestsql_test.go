@@ -2,7 +2,6 @@ package audit
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 
@@ -59,15 +58,7 @@ func TestRequestFromPostgres(t *testing.T) {
 				cfg.Caracal = apiConfig(f, "", "").Caracal
 			}
 			r := bundletest.Run(t, Request{}, cfg)
-			if r.Record.Status != tc.status {
-				t.Fatalf("status %s (%s), want %s", r.Record.Status, r.Record.Reason,
-					tc.status)
-			}
-			for _, c := range tc.codes {
-				if !r.Has(c) {
-					t.Errorf("finding %s missing; got %+v", c, r.Findings)
-				}
-			}
+			assertOutcome(t, r, tc.status, tc.codes)
 			var rep requestReport
 			if err := json.Unmarshal([]byte(r.File(t, "request.json")), &rep); err != nil {
 				t.Fatal(err)
@@ -80,12 +71,7 @@ func TestRequestFromPostgres(t *testing.T) {
 			for _, f := range tc.files {
 				r.File(t, f)
 			}
-			sum := r.File(t, "summary.txt")
-			for _, s := range tc.summary {
-				if !strings.Contains(sum, s) {
-					t.Errorf("summary.txt lacks %q:\n%s", s, sum)
-				}
-			}
+			assertSummary(t, r, tc.summary)
 			assertNoSecrets(t, r)
 		})
 	}
