@@ -28,7 +28,7 @@ type valueScrubber struct {
 func newValueScrubber(red *redact.Redactor) (*valueScrubber, error) {
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("values key: %w", err)
+		return nil, fmt.Errorf("generate values scrubbing key: %w", err)
 	}
 	return &valueScrubber{key: key, red: red}, nil
 }
@@ -150,11 +150,11 @@ func valuesDiff(oldV, newV map[string]any, oldName, newName string) ([]valueChan
 func unifiedYAML(oldV, newV map[string]any, oldName, newName string) (string, error) {
 	ay, err := yaml.Marshal(oldV)
 	if err != nil {
-		return "", fmt.Errorf("encode values: %w", err)
+		return "", fmt.Errorf("encode values of %s: %w", oldName, err)
 	}
 	by, err := yaml.Marshal(newV)
 	if err != nil {
-		return "", fmt.Errorf("encode values: %w", err)
+		return "", fmt.Errorf("encode values of %s: %w", newName, err)
 	}
 	return difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
 		A: difflib.SplitLines(string(ay)), B: difflib.SplitLines(string(by)),

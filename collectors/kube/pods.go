@@ -30,7 +30,7 @@ func (c *Client) selectedPods(ctx context.Context, acc *access) ([]corev1.Pod, e
 			return nil, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("list pods in namespace %s: %w", c.Namespace, err)
+			return nil, listErr("pods", c.Namespace, err)
 		}
 		acc.ok()
 		for _, p := range list.Items {

@@ -86,7 +86,7 @@ func (versions) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink) 
 	}
 	rep.Images = imagesOf(pods)
 	if rep.Release, err = c.releaseVersion(acc); err != nil {
-		out.Partial("read helm release %s: %v", c.Release, err)
+		out.Partial("chart and app version: %v", err)
 	}
 	reportImages(out, c.Namespace, rep.Images)
 
