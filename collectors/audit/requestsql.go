@@ -184,7 +184,8 @@ func isoTime(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-func sortedKeys(m map[string]bool) []string {
+// sortedKeys returns m's keys in order, an empty slice rather than nil for an empty map.
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -100,21 +100,12 @@ func writeTimelineText(w io.Writer, id string, sc *scanner) {
 		return
 	}
 	fmt.Fprintln(w, "\n# Files that mention the request on lines without a timestamp")
-	for _, f := range sortedCounts(sc.stats.Untimed) {
+	for _, f := range sortedKeys(sc.stats.Untimed) {
 		fmt.Fprintf(w, "%s  %d lines\n", f, sc.stats.Untimed[f])
 	}
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-func sortedCounts(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 func noteStats(out *bundle.Sink, st scanStats) {
 	if st.Binary > 0 {
