@@ -115,17 +115,15 @@ func (c *Client) configMapMeta(ctx context.Context, acc *access) ([]metaReport, 
 	out := make([]metaReport, 0, len(l.Items))
 	for i := range l.Items {
 		cm := &l.Items[i]
-		keys := keysOf(cm.BinaryData)
-		for k := range cm.Data {
-			keys = append(keys, k)
-		}
+		keys := append(keysOf(cm.BinaryData), keysOf(cm.Data)...)
 		sort.Strings(keys)
 		out = append(out, metaOf("ConfigMap", "", &cm.ObjectMeta, keys))
 	}
 	return out, nil
 }
 
-func keysOf(m map[string][]byte) []string {
+// keysOf returns m's keys sorted, an empty slice rather than nil for an empty map.
+func keysOf[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -3,7 +3,6 @@ package kube
 import (
 	"bytes"
 	"fmt"
-	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -159,11 +158,7 @@ func mapText(m map[string]string, indent string) string {
 	if len(m) == 0 {
 		return "<none>"
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := keysOf(m)
 	lines := make([]string, len(keys))
 	for i, k := range keys {
 		lines[i] = k + "=" + oneLine(m[k])

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -147,12 +146,7 @@ func reportImages(out *bundle.Sink, ns string, imgs []imageReport) {
 		}
 		byComp[key][i.Image] = true
 	}
-	keys := make([]string, 0, len(byComp))
-	for k := range byComp {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range keysOf(byComp) {
 		if len(byComp[k]) < 2 {
 			continue
 		}
