@@ -25,7 +25,7 @@ import (
 	"github.com/caracal-tools/bundle/internal/testbed"
 )
 
-// BenchmarkLogsScale measures the kube-logs collector on the issue's scale: 100 Caracal
+// BenchmarkLogsScale measures the kube-logs collector on a large deployment: 100 Caracal
 // pods × 2 containers × 10,000 log lines, current and previous (400 streams), including
 // redaction and writing the gzip archive. BUNDLE_SCALE_PODS and BUNDLE_SCALE_LINES
 // change the scale. It reports the wall time per run, the peak resident memory of the
@@ -102,7 +102,7 @@ func runBinary(b *testing.B, cl *testbed.Cluster, ns string) (time.Duration, flo
 	return wall, float64(maxRSS) / 1024
 }
 
-// fetchFloor is the reference the issue compares with: the same 400 logs fetched by
+// fetchFloor is the floor to compare with: the same 400 logs fetched by
 // eight parallel clients into io.Discard, with no redaction, files or archive.
 func fetchFloor(b *testing.B, cl *testbed.Cluster, ns string, pods int) time.Duration {
 	b.Helper()
