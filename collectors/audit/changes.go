@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/caracal-tools/bundle/bundle"
+	"github.com/caracal-tools/bundle/collectors/internal/pgread"
 )
 
 // Changes reports what changed in Caracal's control plane within the time window:
@@ -91,7 +92,7 @@ func (r *changesRun) sqlConn() bool { return r.db.conn != nil }
 // error is returned.
 func (r *changesRun) soft(part string, err error) error {
 	switch {
-	case sqlState(err) == stateNoPrivilege:
+	case pgread.SQLState(err) == pgread.InsufficientPrivilege:
 		r.leftOut(part, err)
 		r.out.Partial("%s left out: %v (grant the role SELECT, as caracalapi has)",
 			part, err)

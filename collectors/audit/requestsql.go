@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/caracal-tools/bundle/collectors/internal/pgread"
 )
 
 // maxRequestRows bounds the rows read for one request.
@@ -15,7 +17,7 @@ const maxRequestRows = 1000
 
 // privilegeHint says what to grant when err is a refused privilege.
 func privilegeHint(err error) string {
-	if sqlState(err) == stateNoPrivilege {
+	if pgread.SQLState(err) == pgread.InsufficientPrivilege {
 		return " (the role needs SELECT on public.audit_events, as caracalapi has)"
 	}
 	return ""

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/caracal-tools/bundle/collectors/internal/pgread"
 )
 
 // knownMigrations are Caracal's released migrations (fact sheet, section 4).
@@ -57,7 +59,7 @@ func (r *run) readMigrations(ctx context.Context, known []string) error {
 	rows, err := r.conn.Query(ctx,
 		`SELECT version, applied_at FROM public.schema_migrations ORDER BY version`)
 	if err != nil {
-		m.TableMissing = sqlState(err) == codeUndefinedTable
+		m.TableMissing = pgread.SQLState(err) == pgread.UndefinedTable
 		return r.soft(ctx, "public.schema_migrations", err, &m.Error)
 	}
 	got, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (applied, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/caracal-tools/bundle/bundle"
 	"github.com/caracal-tools/bundle/collectors/internal/netutil"
+	"github.com/caracal-tools/bundle/collectors/internal/pgread"
 )
 
 func init() { bundle.Register(collector{}) }
@@ -65,7 +66,7 @@ func (collector) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink)
 	r.mig.Migrations.Source = source
 	if err := r.all(ctx, known); err != nil {
 		netutil.SettleDeadline(ctx)
-		return scrub(fmt.Errorf("read postgres: %w", err), rawURL)
+		return pgread.Scrub(fmt.Errorf("read postgres: %w", err), rawURL)
 	}
 	return r.write()
 }
@@ -102,7 +103,7 @@ func (r *run) readServer(ctx context.Context) error {
 // is not nil, and nil is returned so the other checks go on. A lost session or an
 // ended ctx is returned.
 func (r *run) soft(ctx context.Context, what string, err error, msg *string) error {
-	state := sqlState(err)
+	state := pgread.SQLState(err)
 	if state == "" || ctx.Err() != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -111,10 +112,10 @@ func (r *run) soft(ctx context.Context, what string, err error, msg *string) err
 	}
 	r.out.Partial("postgres %s: %v", what, err)
 	switch state {
-	case codeUndefinedTable, codeUndefinedColumn:
+	case pgread.UndefinedTable, pgread.UndefinedColumn:
 		r.finding(bundle.SeverityFail, "postgres.table.missing", what, areaSchema,
 			"%s could not be read: %v", what, err)
-	case codeInsufficientPriv:
+	case pgread.InsufficientPrivilege:
 		r.finding(bundle.SeverityWarn, "postgres.table.unreadable", what, areaSchema,
 			"%s could not be read: permission denied for this role", what)
 	}
