@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"errors"
 	"fmt"
 	"os"
@@ -23,10 +24,14 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// update rewrites the golden sections of the scripts (cmp stdout NAME) from the output.
+var update = flag.Bool("update", false, "rewrite golden files in testdata/script")
+
 // TestScripts runs the command-line scripts in testdata/script.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
+		UpdateScripts:       *update,
 		Cmds:                scriptCmds,
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
