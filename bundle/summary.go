@@ -35,6 +35,9 @@ type StageSummary struct {
 	Stage    Stage     `json:"stage"`
 	Status   string    `json:"status"`
 	Findings []Finding `json:"findings"`
+	// Failed names the collectors of this stage that failed, timed out, were canceled
+	// or refused: why a stage may read "not checked".
+	Failed []string `json:"failed,omitempty"`
 }
 
 // NotCollected is a collector that did not gather everything, and why.
@@ -61,10 +64,14 @@ var stagesOfGroup = map[string][]Stage{
 func Summarize(m *Manifest) Summary {
 	s := Summary{Result: m.Result, NotCollected: []NotCollected{}}
 	checked := map[Stage]bool{}
+	failed := map[Stage][]string{}
 	for _, c := range m.Collectors {
-		if c.Status == StatusOK || c.Status == StatusPartial {
-			for _, st := range stagesOfGroup[c.Group] {
+		for _, st := range stagesOfGroup[c.Group] {
+			switch {
+			case c.Status == StatusOK || c.Status == StatusPartial:
 				checked[st] = true
+			case c.Status != StatusSkipped || c.SkipKind == Forbidden:
+				failed[st] = append(failed[st], c.Name)
 			}
 		}
 		if !c.Status.Complete() || c.SkipKind == Forbidden ||
@@ -75,7 +82,7 @@ func Summarize(m *Manifest) Summary {
 	}
 
 	for _, st := range Stages {
-		ss := StageSummary{Stage: st, Status: StageOK, Findings: []Finding{}}
+		ss := StageSummary{Stage: st, Status: StageOK, Findings: []Finding{}, Failed: failed[st]}
 		for _, f := range m.Findings {
 			if f.Stage == st {
 				checked[st] = true
@@ -122,6 +129,10 @@ func (s Summary) Markdown() []byte {
 		"the first one that is not ok is usually where the trouble starts.\n\n", s.Result)
 	for _, st := range s.Stages {
 		fmt.Fprintf(&b, "## %s: %s\n\n", titleCase(string(st.Stage)), st.Status)
+		if len(st.Failed) > 0 {
+			fmt.Fprintf(&b, "Could not be checked completely: %s did not finish; see Not "+
+				"collected below.\n\n", quoteNames(st.Failed))
+		}
 		if len(st.Findings) == 0 {
 			b.WriteString("Nothing to report.\n\n")
 			continue
@@ -143,7 +154,7 @@ func (s Summary) Markdown() []byte {
 
 func writeFinding(b *bytes.Buffer, f Finding) {
 	fmt.Fprintf(b, "- **%s** %s", f.Severity, f.Message)
-	if f.Subject != "" {
+	if f.Subject != "" && !strings.Contains(f.Message, f.Subject) {
 		fmt.Fprintf(b, " (%s)", f.Subject)
 	}
 	if f.Area != "" {
@@ -191,6 +202,14 @@ func oneLine(s string, most int) string {
 		s = s[:most-3] + "..."
 	}
 	return s
+}
+
+func quoteNames(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "`" + n + "`"
+	}
+	return strings.Join(q, ", ")
 }
 
 func titleCase(s string) string {

@@ -26,6 +26,7 @@ func TestSummarize(t *testing.T) {
 		wantStatus  map[bundle.Stage]string
 		wantMissing []string
 		wantText    []string
+		wantAbsent  []string
 	}{
 		{
 			name: "healthy",
@@ -45,7 +46,18 @@ func TestSummarize(t *testing.T) {
 				bundle.StageReadiness: bundle.StageNotChecked,
 			},
 			wantMissing: []string{"postgres", "k8s"},
-			wantText:    []string{"[redis/streams.txt](redis/streams.txt)", "look at: audit event"},
+			wantText: []string{"[redis/streams.txt](redis/streams.txt)", "look at: audit event",
+				"## Storage: not checked\n\nCould not be checked completely: `postgres` did not"},
+			wantAbsent: []string{"## Readiness: not checked\n\nCould not"},
+		},
+		{
+			name: "subject already in the message",
+			m: bundle.Manifest{Result: "complete", Collectors: []bundle.CollectorRecord{redisOK},
+				Findings: []bundle.Finding{{Stage: bundle.StageStreams,
+					Severity: bundle.SeverityWarn, Code: "redis.x", Subject: "a, b",
+					Message: "groups missing: a, b"}}},
+			wantText:   []string{"groups missing: a, b `redis.x`"},
+			wantAbsent: []string{"(a, b)"},
 		},
 	}
 	for _, tt := range tests {
@@ -67,6 +79,11 @@ func TestSummarize(t *testing.T) {
 			for _, w := range tt.wantText {
 				if !strings.Contains(md, w) {
 					t.Errorf("SUMMARY.md lacks %q:\n%s", w, md)
+				}
+			}
+			for _, w := range tt.wantAbsent {
+				if strings.Contains(md, w) {
+					t.Errorf("SUMMARY.md has %q:\n%s", w, md)
 				}
 			}
 			var short strings.Builder
