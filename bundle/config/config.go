@@ -154,7 +154,7 @@ func Parse(b []byte) (*Config, error) {
 	c := &Config{}
 	if len(bytes.TrimSpace(b)) > 0 {
 		if err := yaml.UnmarshalStrict(b, c); err != nil {
-			return nil, cleanYAMLError(err)
+			return nil, cleanYAMLError(namedRefError(b, c, err))
 		}
 	}
 	if err := c.Validate(); err != nil {
@@ -286,5 +286,6 @@ func cleanYAMLError(err error) error {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "error unmarshaling JSON: while decoding JSON: ")
 	msg = strings.TrimPrefix(msg, "error converting YAML to JSON: ")
+	msg = strings.TrimPrefix(msg, "json: ")
 	return errors.New(msg)
 }

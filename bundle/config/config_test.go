@@ -27,7 +27,11 @@ redact: {patterns: [{name: t, regex: 'x(?P<secret>y)'}], keys: [k]}
 `, ""},
 		{"unknown field", "redi: {}", `unknown field "redi"`},
 		{"nested unknown field", "redis: {uri: env:X}", `unknown field "uri"`},
-		{"literal secret", "redis: {url: 'redis://:pw@h:6379'}", "must be a reference"},
+		{"literal secret", "redis: {url: 'redis://:pw@h:6379'}", "redis.url: must be a reference"},
+		{"literal token", "caracal: {mode: auto, adminToken: tok}",
+			"caracal.adminToken: must be a reference"},
+		{"literal redact value", "redact: {values: ['env:A', hunter2]}",
+			"redact.values[1]: must be a reference"},
 		{"bad duration", "since: yesterday", `invalid duration "yesterday"`},
 		{"bad mode", "caracal: {mode: swarm}", "caracal.mode: must be auto, compose or kubernetes"},
 		{"negative tail", "kubernetes: {tail: -1}", "kubernetes.tail: must not be negative"},
@@ -42,6 +46,8 @@ redact: {patterns: [{name: t, regex: 'x(?P<secret>y)'}], keys: [k]}
 				t.Fatalf("unexpected error: %v", err)
 			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 				t.Fatalf("error %v, want it to contain %q", err, tt.wantErr)
+			case err != nil && strings.HasPrefix(err.Error(), "json: "):
+				t.Fatalf("error %q keeps the decoder's prefix", err)
 			}
 		})
 	}

@@ -17,7 +17,10 @@ func TestLoadRedact(t *testing.T) {
 			"keys: [frob]\nvalues: ['env:X']\ndisable: [jwt]\n", ""},
 		{"empty", "", ""},
 		{"unknown field", "pattern: []\n", `unknown field "pattern"`},
-		{"literal value", "values: ['hunter2']\n", "must be a reference"},
+		{"literal value", "values: ['hunter2']\n", "values[0]: must be a reference"},
+		{"whole configuration", "since: 7d\nredact:\n  keys: [frob]\n", ""},
+		{"whole configuration, literal value", "redact:\n  values: ['hunter2']\n",
+			"redact.values[0]: must be a reference"},
 		{"no regex", "patterns:\n- name: t\n", "patterns[0]: needs both name and regex"},
 	}
 	for _, tt := range tests {
