@@ -79,8 +79,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		CustomAppHelpTemplate: cli.AppHelpTemplate + "\n" + exitCodesHelp + "\n",
 		HideHelpCommand:       true,
 		ExitErrHandler:        func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return &exitErr{code: exitUsage, err: err}
+		Action:                rootAction,
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return flagUsageError(c, err)
 		},
 	}
 	for _, c := range app.Commands {

@@ -134,12 +134,14 @@ func loadConfig(c *cli.Context) (config.Config, error) {
 	cfg := config.Config{}
 	path, err := config.Find(c.String("config"))
 	if err != nil {
-		return cfg, &exitErr{code: exitUsage, err: err}
+		return cfg, withHint(&exitErr{code: exitUsage, err: err},
+			"check --config or "+config.EnvFile)
 	}
 	if path != "" {
 		loaded, err := config.Load(path)
 		if err != nil {
-			return cfg, &exitErr{code: exitUsage, err: err}
+			return cfg, withHint(&exitErr{code: exitUsage, err: err},
+				"fix the configuration file "+path)
 		}
 		cfg = *loaded
 	}

@@ -132,13 +132,13 @@ func redactorFromFlags(c *cli.Context) (*redact.Redactor, error) {
 	if p := c.String("rules"); p != "" {
 		r, err := config.LoadRedact(p)
 		if err != nil {
-			return nil, usageErr("%w", err)
+			return nil, withHint(usageErr("%w", err), "fix the rules file "+p)
 		}
 		rules = r
 	}
 	red, err := redact.New(rules, nil)
 	if err != nil {
-		return nil, usageErr("%w", err)
+		return nil, withHint(usageErr("%w", err), "fix the rules file "+c.String("rules"))
 	}
 	return red, nil
 }
