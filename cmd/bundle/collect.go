@@ -75,7 +75,9 @@ func runCollect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if dir := c.String("output-dir"); dir != "" {
+	if dir := c.String("output-dir"); dir != "" && res.Manifest.Result == bundle.ResultCanceled {
+		log.Warn("interrupted: older bundles were not deleted", "folder", dir)
+	} else if dir != "" {
 		deleted, err := bundle.Prune(dir, retention, time.Now().UTC(), res.Path)
 		for _, d := range deleted {
 			log.Info("deleted an older bundle", "path", d)

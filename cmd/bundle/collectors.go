@@ -20,7 +20,7 @@ func collectorsCommand() *cli.Command {
 				infos = append(infos, col.Info())
 			}
 			if c.Bool("json") {
-				return printJSON(c.App.Writer, infos)
+				return printJSON(c.App.Writer, collectorsJSON(infos))
 			}
 			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tGROUP\tDESCRIPTION")
@@ -30,6 +30,22 @@ func collectorsCommand() *cli.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+// collectorJSON is one collector in `bundle collectors --json`, with the same
+// lowercase keys as the other commands' JSON.
+type collectorJSON struct {
+	Name        string `json:"name"`
+	Group       string `json:"group"`
+	Description string `json:"description"`
+}
+
+func collectorsJSON(infos []bundle.Info) []collectorJSON {
+	out := make([]collectorJSON, len(infos))
+	for i, in := range infos {
+		out[i] = collectorJSON{Name: in.Name, Group: in.Group, Description: in.Description}
+	}
+	return out
 }
 
 func versionCommand() *cli.Command {
