@@ -19,6 +19,9 @@ import (
 const (
 	dialTimeout = 5 * time.Second
 	ioTimeout   = 20 * time.Second
+	// probeTimeout bounds the first round trip (login, PING, INFO): a server that
+	// accepts connections but never answers is given up on quickly.
+	probeTimeout = 8 * time.Second
 )
 
 func init() { redis.SetLogger(quietLogger{}) }

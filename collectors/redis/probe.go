@@ -18,6 +18,9 @@ var infoSections = []any{"info", "server", "memory", "persistence", "replication
 // type of every Caracal stream, in one round trip. It fails only when the server
 // cannot be talked to at all.
 func (g *gatherer) probe(ctx context.Context) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, probeTimeout,
+		fmt.Errorf("no answer within %s", probeTimeout))
+	defer cancel()
 	pipe := g.c.Pipeline()
 	ping := pipe.Ping(ctx)
 	info := pipe.Do(ctx, infoSections...)
@@ -28,6 +31,9 @@ func (g *gatherer) probe(ctx context.Context) error {
 		types[i] = pipe.Type(ctx, s.name)
 	}
 	if err := g.exec(ctx, pipe); err != nil {
+		if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
+			return fmt.Errorf("first contact: %w", cause)
+		}
 		return err
 	}
 	if err := ping.Err(); err != nil {

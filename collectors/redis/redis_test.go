@@ -151,6 +151,22 @@ func TestCollectFaults(t *testing.T) {
 	}
 }
 
+// TestCollectGivesUpOnSilentServer: a server that accepts but never answers ends the
+// collector within the probe timeout, long before the collector timeout.
+func TestCollectGivesUpOnSilentServer(t *testing.T) {
+	hang := testbed.HangingServer(t)
+	start := time.Now()
+	res := bundletest.RunContext(t.Context(), t, collector{}, cfgFor("redis://:pw-z@"+hang),
+		time.Minute)
+	if res.Record.Status != bundle.StatusFailed ||
+		!strings.Contains(res.Record.Reason, "no answer within") {
+		t.Fatalf("got %s %q", res.Record.Status, res.Record.Reason)
+	}
+	if d := time.Since(start); d > probeTimeout+5*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
 func TestCollectPermissionDenied(t *testing.T) {
 	srv := testbed.Redis(t, testbed.WithPersistence())
 	c := srv.Client(t)
