@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 )
@@ -177,7 +178,20 @@ func settle(ctx context.Context, rec CollectorRecord, s *Sink, err error,
 			rec.Reason = partial[0]
 		}
 	}
+	rec.Reason = oneLineText(rec.Reason)
+	for i, n := range rec.Notes {
+		rec.Notes[i] = oneLineText(n)
+	}
 	return rec
+}
+
+// oneLineText puts a message on one line: drivers' errors can hold line breaks and tabs,
+// and a reason is read in tables, logs and the summary.
+func oneLineText(s string) string {
+	if !strings.ContainsAny(s, "\n\r\t") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func cause(ctx context.Context) string {

@@ -154,3 +154,17 @@ func TestSinkBinary(t *testing.T) {
 		t.Errorf("binary content was not left out: %q", got)
 	}
 }
+
+func TestReasonsAreOneLine(t *testing.T) {
+	c := funcCollector{"multiline", func(_ context.Context, out *bundle.Sink) error {
+		out.Note("first\n\tsecond")
+		return errors.New("connect: dial error\n\thint: check the host")
+	}}
+	res := bundletest.Run(t, c, config.Config{})
+	if got := res.Record.Reason; got != "connect: dial error hint: check the host" {
+		t.Errorf("reason = %q", got)
+	}
+	if got := res.Record.Notes[0]; got != "first second" {
+		t.Errorf("note = %q", got)
+	}
+}
