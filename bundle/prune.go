@@ -7,13 +7,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"time"
 )
 
 // bundleName matches the names Collect gives bundles in an output folder; Prune never
 // touches any other file.
 var bundleName = regexp.MustCompile(
-	`^caracal-bundle-(\d{8}T\d{6}Z)\.(tar\.gz|tgz|tar\.zst)(\.age)?$`)
+	`^caracal-bundle-(\d{8}T\d{6}Z)(-\d+)?\.(tar\.gz|tgz|tar\.zst)(\.age)?$`)
 
 // Retention says which older bundles Prune deletes: all but the newest Keep (0: no
 // limit), and those older than KeepFor (0: no limit).
@@ -37,6 +38,7 @@ func Prune(dir string, r Retention, now time.Time, except string) ([]string, err
 	type dated struct {
 		name string
 		at   time.Time
+		seq  int // 1, or N for a "-N" name made when the second was taken
 	}
 	var bundles []dated
 	for _, e := range entries {
@@ -45,11 +47,21 @@ func Prune(dir string, r Retention, now time.Time, except string) ([]string, err
 			continue
 		}
 		at, err := time.Parse(TimeFormat, m[1])
-		if err == nil {
-			bundles = append(bundles, dated{e.Name(), at})
+		if err != nil {
+			continue
 		}
+		seq := 1
+		if m[2] != "" {
+			seq, _ = strconv.Atoi(m[2][1:])
+		}
+		bundles = append(bundles, dated{e.Name(), at, seq})
 	}
-	sort.Slice(bundles, func(i, j int) bool { return bundles[i].at.After(bundles[j].at) })
+	sort.Slice(bundles, func(i, j int) bool {
+		if !bundles[i].at.Equal(bundles[j].at) {
+			return bundles[i].at.After(bundles[j].at)
+		}
+		return bundles[i].seq > bundles[j].seq
+	})
 
 	var deleted []string
 	var errs []error

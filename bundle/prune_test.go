@@ -17,6 +17,7 @@ func TestPrune(t *testing.T) {
 		"caracal-bundle-20261210T030000Z.tar.gz", // just written
 		"caracal-bundle-20261209T030000Z.tar.gz",
 		"caracal-bundle-20261208T030000Z.tar.zst",
+		"caracal-bundle-20261208T030000Z-2.tar.zst",
 		"caracal-bundle-20261207T030000Z.tar.gz.age",
 		"caracal-bundle-20261201T030000Z.tar.gz",
 		"caracal-bundle-notes.txt", // not ours
@@ -28,7 +29,7 @@ func TestPrune(t *testing.T) {
 		want []string // deleted
 	}{
 		{"none", bundle.Retention{}, nil},
-		{"keep 3", bundle.Retention{Keep: 3}, []string{
+		{"keep 4", bundle.Retention{Keep: 4}, []string{
 			"caracal-bundle-20261201T030000Z.tar.gz", "caracal-bundle-20261207T030000Z.tar.gz.age",
 		}},
 		{"keep for 2d", bundle.Retention{KeepFor: 48 * time.Hour}, []string{
@@ -36,7 +37,8 @@ func TestPrune(t *testing.T) {
 		}},
 		{"keep 1", bundle.Retention{Keep: 1}, []string{
 			"caracal-bundle-20261201T030000Z.tar.gz", "caracal-bundle-20261207T030000Z.tar.gz.age",
-			"caracal-bundle-20261208T030000Z.tar.zst", "caracal-bundle-20261209T030000Z.tar.gz",
+			"caracal-bundle-20261208T030000Z-2.tar.zst", "caracal-bundle-20261208T030000Z.tar.zst",
+			"caracal-bundle-20261209T030000Z.tar.gz",
 		}},
 	}
 	for _, tt := range tests {

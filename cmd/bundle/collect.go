@@ -143,8 +143,8 @@ func outputPath(output, dir string, encrypt bool) (string, error) {
 		if err != nil || !st.IsDir() {
 			return "", usageErr("--output-dir %s: not an existing folder", dir)
 		}
-		name := "caracal-bundle-" + time.Now().UTC().Format(bundle.TimeFormat) + ".tar.gz"
-		output = filepath.Join(dir, name)
+		output = freeName(dir, "caracal-bundle-"+time.Now().UTC().Format(bundle.TimeFormat),
+			encrypt)
 	}
 	if encrypt && !strings.HasSuffix(output, ".age") {
 		output += ".age"
@@ -163,6 +163,25 @@ func outputPath(output, dir string, encrypt bool) (string, error) {
 		return "", usageErr("--output %s is a folder: use --output-dir", output)
 	}
 	return output, nil
+}
+
+// freeName returns base.tar.gz in dir, or base-2.tar.gz and so on when a bundle of
+// that second is already there, so two runs in one second never overwrite each other.
+func freeName(dir, base string, encrypt bool) string {
+	for i := 1; ; i++ {
+		name := base
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d", base, i)
+		}
+		p := filepath.Join(dir, name+".tar.gz")
+		check := p
+		if encrypt {
+			check += ".age"
+		}
+		if _, err := os.Lstat(check); err != nil {
+			return p
+		}
+	}
 }
 
 // selectCollectors applies --only and --skip, which take collector or group names.
