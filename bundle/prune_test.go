@@ -32,6 +32,10 @@ func TestPrune(t *testing.T) {
 		{"keep 4", bundle.Retention{Keep: 4}, []string{
 			"caracal-bundle-20261201T030000Z.tar.gz", "caracal-bundle-20261207T030000Z.tar.gz.age",
 		}},
+		{"keep 3: a -2 name is the newer of its second", bundle.Retention{Keep: 3}, []string{
+			"caracal-bundle-20261201T030000Z.tar.gz", "caracal-bundle-20261207T030000Z.tar.gz.age",
+			"caracal-bundle-20261208T030000Z.tar.zst",
+		}},
 		{"keep for 2d", bundle.Retention{KeepFor: 48 * time.Hour}, []string{
 			"caracal-bundle-20261201T030000Z.tar.gz", "caracal-bundle-20261207T030000Z.tar.gz.age",
 		}},
