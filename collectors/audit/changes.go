@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/caracal-tools/bundle/bundle"
@@ -70,6 +71,10 @@ func (r *changesRun) run(ctx context.Context, pgSet bool) error {
 	admin := r.adminAudit(ctx)
 	pol := r.policies(ctx)
 	keys := r.keys(ctx)
+	noPolicies := r.lacks("policy_set_bindings") || r.lacks("policy activations")
+	if r.lacks("admin audit") && noPolicies {
+		r.out.Partial("no change could be read: neither admin mutations nor policy activations")
+	}
 	if err := r.write(admin, pol, keys); err != nil {
 		return err
 	}
@@ -82,6 +87,16 @@ func (r *changesRun) run(ctx context.Context, pgSet bool) error {
 // leftOut records a part that could not be read.
 func (r *changesRun) leftOut(part string, err error) {
 	r.missing = append(r.missing, part+": "+err.Error())
+}
+
+// lacks reports whether the part named was left out.
+func (r *changesRun) lacks(part string) bool {
+	for _, m := range r.missing {
+		if strings.HasPrefix(m, part) {
+			return true
+		}
+	}
+	return false
 }
 
 // sqlConn returns the session when Postgres was reachable.
