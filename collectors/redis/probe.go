@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/caracal-tools/bundle/collectors/internal/netutil"
 )
 
 // infoSections are the INFO sections read and copied to redis/info.txt.
@@ -31,6 +33,7 @@ func (g *gatherer) probe(ctx context.Context) error {
 		types[i] = pipe.Type(ctx, s.name)
 	}
 	if err := g.exec(ctx, pipe); err != nil {
+		netutil.SettleDeadline(ctx)
 		if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
 			return fmt.Errorf("first contact: %w", cause)
 		}

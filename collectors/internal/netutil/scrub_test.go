@@ -30,6 +30,8 @@ func TestScrub(t *testing.T) {
 		{"extra secret", "host=db password=pw-d4", []string{"pw-d4"},
 			"connect: password pw-d4 rejected", []string{"pw-d4"},
 			"connect: password xxxxx rejected"},
+		{"one-letter password leaves words alone", "postgres://u:p@db/x", nil,
+			"postgres: expected password", nil, "postgres: expected password"},
 		{"empty extra ignored", "redis://h:1", []string{""}, "refused", nil, "refused"},
 		{"empty url ignored", "", nil, "refused", nil, "refused"},
 		{"empty user info ignored", "redis://@h:1", nil, "refused", nil, "refused"},
