@@ -35,11 +35,11 @@ func verifyCommand() *cli.Command {
 				return err
 			}
 			rep, err := verifyFile(c, c.Args().First(), "")
+			if c.Bool("json") {
+				return printVerifyJSON(c, rep, err)
+			}
 			if err != nil {
 				return err
-			}
-			if c.Bool("json") {
-				return printJSON(c.App.Writer, rep)
 			}
 			return printVerified(c, rep)
 		},
@@ -120,6 +120,23 @@ func verifyFile(c *cli.Context, path, dir string) (*bundle.VerifyReport, error) 
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rep, nil
+}
+
+// printVerifyJSON prints the verdict on stdout, failures included, so a script reads
+// one document either way; the exit code and stderr still say it failed.
+func printVerifyJSON(c *cli.Context, rep *bundle.VerifyReport, verr error) error {
+	out := struct {
+		OK    bool   `json:"ok"`
+		Error string `json:"error,omitempty"`
+		*bundle.VerifyReport
+	}{OK: verr == nil, VerifyReport: rep}
+	if verr != nil {
+		out.Error = verr.Error()
+	}
+	if err := printJSON(c.App.Writer, out); err != nil {
+		return err
+	}
+	return verr
 }
 
 func printVerified(c *cli.Context, rep *bundle.VerifyReport) error {
