@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -237,6 +238,35 @@ func (c *Config) Validate() error {
 	for i, p := range c.Redact.Patterns {
 		if p.Name == "" || p.Regex == "" {
 			bad(fmt.Sprintf("redact.patterns[%d]", i), "needs both name and regex")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// CheckRefs resolves every secret reference once, without keeping a value, so that an
+// unset environment variable or an unreadable file is reported up front, naming its
+// field, rather than failing a collector halfway through the run.
+func (c *Config) CheckRefs() error {
+	refs := map[string]secret.Ref{
+		"redis.url": c.Redis.URL, "postgres.url": c.Postgres.URL,
+		"caracal.metricsBearer":    c.Caracal.MetricsBearer,
+		"caracal.coordinatorToken": c.Caracal.CoordinatorToken,
+		"caracal.adminToken":       c.Caracal.AdminToken,
+		"caracal.auditAdminToken":  c.Caracal.AuditAdminToken,
+	}
+	for i, r := range c.Redact.Values {
+		refs[fmt.Sprintf("redact.values[%d]", i)] = r
+	}
+	fields := make([]string, 0, len(refs))
+	for f := range refs {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+
+	var errs []error
+	for _, f := range fields {
+		if _, err := refs[f].Resolve(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", f, err))
 		}
 	}
 	return errors.Join(errs...)

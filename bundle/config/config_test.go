@@ -76,3 +76,26 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckRefs(t *testing.T) {
+	t.Setenv("BUNDLE_TEST_SET", "x")
+	c, err := config.Parse([]byte("redis: {url: env:BUNDLE_TEST_SET}\n" +
+		"postgres: {url: env:BUNDLE_TEST_UNSET}\n" +
+		"caracal: {adminToken: file:/nonexistent/token}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.CheckRefs()
+	if err == nil {
+		t.Fatal("unresolvable references accepted")
+	}
+	for _, want := range []string{"postgres.url: ", "BUNDLE_TEST_UNSET is not set",
+		"caracal.adminToken: "} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "redis.url") {
+		t.Errorf("a set variable was reported: %v", err)
+	}
+}

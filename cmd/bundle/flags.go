@@ -152,7 +152,7 @@ func loadConfig(c *cli.Context) (config.Config, error) {
 	} {
 		errs = append(errs, apply(c, &cfg))
 	}
-	if err := errors.Join(append(errs, cfg.Validate())...); err != nil {
+	if err := errors.Join(append(errs, cfg.Validate(), cfg.CheckRefs())...); err != nil {
 		return cfg, &exitErr{code: exitUsage, err: err}
 	}
 	return cfg, nil
