@@ -108,8 +108,7 @@ func openArchive(r io.Reader, o VerifyOptions, rep *VerifyReport) (io.Reader, fu
 	if string(head) == "age-encryption.org/v1" {
 		rep.Encrypted = true
 		if len(o.Identities) == 0 {
-			return nil, nil, fmt.Errorf("%w: pass --identity with a key that can decrypt it",
-				ErrEncrypted)
+			return nil, nil, ErrEncrypted
 		}
 		dr, err := age.Decrypt(br, o.Identities...)
 		if err != nil {

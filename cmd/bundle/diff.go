@@ -45,7 +45,7 @@ func snapshot(c *cli.Context, path string) (*bundle.Snapshot, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open bundle: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	s, err := bundle.ReadSnapshot(f, o)

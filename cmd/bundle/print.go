@@ -42,6 +42,10 @@ func printCollectSummary(w io.Writer, res *bundle.CollectResult) {
 	fmt.Fprintln(w)
 	bundle.Summarize(m).Short(w, 10)
 	fmt.Fprintln(w)
+	if !reachedCaracal(m) {
+		fmt.Fprintf(w, "bundle: hint: nothing of Caracal was reached; the REASON column "+
+			"says what to set (--redis-url, --database-url, --kubeconfig, ...)\n")
+	}
 	fmt.Fprintf(w, "bundle: wrote %s (%s, %s)\n", res.Path, humanBytes(res.Size), m.Result)
 	fmt.Fprintf(w, "bundle: sha256 %s, signed by %s\n", res.SHA256, res.Signer)
 }
@@ -58,6 +62,17 @@ func printCollectorTable(w io.Writer, recs []bundle.CollectorRecord, all bool) {
 			humanBytes(r.Bytes), oneLine(r.Reason, 80))
 	}
 	tw.Flush()
+}
+
+// reachedCaracal reports whether any collector beyond the tool's own and the host's
+// gathered something.
+func reachedCaracal(m *bundle.Manifest) bool {
+	for _, c := range m.Collectors {
+		if c.Group != "bundle" && c.Status != bundle.StatusSkipped {
+			return true
+		}
+	}
+	return false
 }
 
 // printSummary prints the triage summary and what could not be collected.

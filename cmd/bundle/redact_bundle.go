@@ -55,7 +55,7 @@ func runRedactBundle(c *cli.Context) error {
 
 	f, err := os.Open(in)
 	if err != nil {
-		return fmt.Errorf("open bundle: %w", err)
+		return err
 	}
 	defer f.Close()
 	res, err := bundle.Reredact(f, bundle.RedactOptions{Verify: vo, Redactor: red,

@@ -100,7 +100,7 @@ func verifyFile(c *cli.Context, path, dir string) (*bundle.VerifyReport, error) 
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open bundle: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 
@@ -112,7 +112,8 @@ func verifyFile(c *cli.Context, path, dir string) (*bundle.VerifyReport, error) 
 	}
 	switch {
 	case errors.Is(err, bundle.ErrEncrypted):
-		return nil, withHint(fmt.Errorf("%s: %w", path, err), "pass --identity FILE")
+		return nil, withHint(fmt.Errorf("%s: %w", path, err),
+			"pass --identity FILE with an age identity or SSH key it was encrypted to")
 	case errors.Is(err, bundle.ErrUntrusted):
 		return nil, withHint(fmt.Errorf("%s: %w", path, err),
 			"check who made it; trust the key with --key FILE.pub if it is theirs")
