@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"github.com/xrash/smetrics"
 )
 
 // rootAction runs when no known command was named: bare `bundle` and `bundle help
@@ -79,30 +80,9 @@ func closest(s string, candidates []string) string {
 		if len(c) < 2 {
 			continue
 		}
-		if d := editDistance(s, c); d <= bestDist && (best == "" || d < bestDist) {
+		if d := smetrics.WagnerFischer(s, c, 1, 1, 1); d <= bestDist && (best == "" || d < bestDist) {
 			best, bestDist = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
