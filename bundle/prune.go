@@ -30,38 +30,10 @@ func Prune(dir string, r Retention, now time.Time, except string) ([]string, err
 	if r.Keep <= 0 && r.KeepFor <= 0 {
 		return nil, nil
 	}
-	entries, err := os.ReadDir(dir)
+	bundles, err := listBundles(dir, except)
 	if err != nil {
-		return nil, fmt.Errorf("prune %s: %w", dir, err)
+		return nil, err
 	}
-
-	type dated struct {
-		name string
-		at   time.Time
-		seq  int // 1, or N for a "-N" name made when the second was taken
-	}
-	var bundles []dated
-	for _, e := range entries {
-		m := bundleName.FindStringSubmatch(e.Name())
-		if m == nil || !e.Type().IsRegular() || e.Name() == filepath.Base(except) {
-			continue
-		}
-		at, err := time.Parse(TimeFormat, m[1])
-		if err != nil {
-			continue
-		}
-		seq := 1
-		if m[2] != "" {
-			seq, _ = strconv.Atoi(m[2][1:])
-		}
-		bundles = append(bundles, dated{e.Name(), at, seq})
-	}
-	sort.Slice(bundles, func(i, j int) bool {
-		if !bundles[i].at.Equal(bundles[j].at) {
-			return bundles[i].at.After(bundles[j].at)
-		}
-		return bundles[i].seq > bundles[j].seq
-	})
 
 	var deleted []string
 	var errs []error
@@ -80,4 +52,42 @@ func Prune(dir string, r Retention, now time.Time, except string) ([]string, err
 		deleted = append(deleted, p)
 	}
 	return deleted, errors.Join(errs...)
+}
+
+// datedBundle is a bundle file and the time in its name.
+type datedBundle struct {
+	name string
+	at   time.Time
+	seq  int // 1, or N for a "-N" name made when the second was taken
+}
+
+// listBundles returns our bundles in dir other than except, newest first.
+func listBundles(dir, except string) ([]datedBundle, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("prune %s: %w", dir, err)
+	}
+	var bundles []datedBundle
+	for _, e := range entries {
+		m := bundleName.FindStringSubmatch(e.Name())
+		if m == nil || !e.Type().IsRegular() || e.Name() == filepath.Base(except) {
+			continue
+		}
+		at, err := time.Parse(TimeFormat, m[1])
+		if err != nil {
+			continue
+		}
+		seq := 1
+		if m[2] != "" {
+			seq, _ = strconv.Atoi(m[2][1:])
+		}
+		bundles = append(bundles, datedBundle{e.Name(), at, seq})
+	}
+	sort.Slice(bundles, func(i, j int) bool {
+		if !bundles[i].at.Equal(bundles[j].at) {
+			return bundles[i].at.After(bundles[j].at)
+		}
+		return bundles[i].seq > bundles[j].seq
+	})
+	return bundles, nil
 }
