@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,18 +76,26 @@ func runCollect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if dir := c.String("output-dir"); dir != "" && res.Manifest.Result == bundle.ResultCanceled {
-		log.Warn("interrupted: older bundles were not deleted", "folder", dir)
-	} else if dir != "" {
-		deleted, err := bundle.Prune(dir, retention, time.Now().UTC(), res.Path)
-		for _, d := range deleted {
-			log.Info("deleted an older bundle", "path", d)
-		}
-		if err != nil {
-			log.Warn("could not delete every older bundle", "error", err)
-		}
+	if dir := c.String("output-dir"); dir != "" {
+		prune(log, dir, retention, res)
 	}
 	return finishCollect(c, res)
+}
+
+// prune applies --keep and --keep-for once a bundle was written in dir; after an
+// interrupted run it deletes nothing, since the new bundle is not a full replacement.
+func prune(log *slog.Logger, dir string, r bundle.Retention, res *bundle.CollectResult) {
+	if res.Manifest.Result == bundle.ResultCanceled {
+		log.Warn("interrupted: older bundles were not deleted", "folder", dir)
+		return
+	}
+	deleted, err := bundle.Prune(dir, r, time.Now().UTC(), res.Path)
+	for _, d := range deleted {
+		log.Info("deleted an older bundle", "path", d)
+	}
+	if err != nil {
+		log.Warn("could not delete every older bundle", "error", err)
+	}
 }
 
 // retentionFlags reads --keep and --keep-for, which only make sense with --output-dir.
