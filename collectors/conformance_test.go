@@ -2,6 +2,7 @@ package collectors_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,9 @@ import (
 	"github.com/caracal-tools/bundle/bundle"
 	"github.com/caracal-tools/bundle/bundle/bundletest"
 	"github.com/caracal-tools/bundle/bundle/config"
+	"github.com/caracal-tools/bundle/bundle/secret"
 	_ "github.com/caracal-tools/bundle/collectors"
+	"github.com/caracal-tools/bundle/internal/testbed"
 )
 
 // unconfigured points every default a collector might reach for at nothing.
@@ -79,5 +82,53 @@ func TestRegistry(t *testing.T) {
 		if !seen[want] {
 			t.Errorf("collector %s is not registered", want)
 		}
+	}
+}
+
+// TestConformanceCancel points every collector at servers that accept connections and
+// never answer, cancels the run a moment after it starts, and checks that each collector
+// returns promptly and is recorded as canceled, skipped or failed, never left running
+// until its timeout.
+func TestConformanceCancel(t *testing.T) {
+	unconfigured(t)
+	hang := testbed.HangingServer(t)
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	kc := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"+
+		"    server: https://%s\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n"+
+		"  user:\n    token: t\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\n"+
+		"current-context: c\n", hang)
+	if err := os.WriteFile(kubeconfig, []byte(kc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_HOST", "tcp://"+hang)
+	t.Setenv("CARACAL_TEST_TOKEN", "token-value")
+	token := secret.Env("CARACAL_TEST_TOKEN")
+	endpoints := map[string]string{}
+	for _, svc := range []string{"sts", "gateway", "audit", "api", "coordinator", "web"} {
+		endpoints[svc] = "http://" + hang
+	}
+	cfg := config.Config{
+		Redis:      config.Redis{URL: secret.Value("redis://:pw@" + hang)},
+		Postgres:   config.Postgres{URL: secret.Value("postgres://u:pw@" + hang + "/caracal")},
+		Kubernetes: config.Kubernetes{Kubeconfig: kubeconfig},
+		Compose:    config.Compose{Projects: []string{"caracal"}},
+		Caracal: config.Caracal{Mode: "compose", Endpoints: endpoints, APIURL: "http://" + hang,
+			AdminToken: token, MetricsBearer: token, CoordinatorToken: token},
+		Request: config.Request{ID: "req-1", Zone: "z1"},
+	}
+
+	for _, c := range bundle.Registered() {
+		t.Run(c.Info().Name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(300*time.Millisecond, cancel)
+			start := time.Now()
+			res := bundletest.RunContext(ctx, t, c, cfg, time.Minute)
+			if took := time.Since(start); took > 1500*time.Millisecond {
+				t.Errorf("returned %s after the cancel", took)
+			}
+			if s := res.Record.Status; s == bundle.StatusTimeout {
+				t.Errorf("status %s: the collector ignored the cancel", s)
+			}
+		})
 	}
 }

@@ -50,6 +50,7 @@ func NewClient(ctx context.Context, cfg config.Kubernetes) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	rc.Wrap(bindTransport(ctx))
 	cs, err := kubernetes.NewForConfig(rc)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)

@@ -44,6 +44,10 @@ func (collector) Collect(ctx context.Context, env *bundle.Env, out *bundle.Sink)
 		return err
 	}
 	defer func() { _ = c.Close() }()
+	// A read blocked on a silent server sees deadlines but not cancellation: closing the
+	// client when ctx ends unblocks it.
+	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
+	defer stop()
 
 	g := &gatherer{
 		c: c, out: out, now: time.Now(), sample: cfg.DeadLetterSample,
