@@ -8,6 +8,8 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/caracal-tools/bundle/bundle"
 	"github.com/caracal-tools/bundle/bundle/bundletest"
@@ -96,6 +98,32 @@ func grantPodsOnly(t *testing.T, cl *testbed.Cluster, ns string) {
 	}
 	if _, err := rbac.RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create rolebinding: %v", err)
+	}
+	waitAllowed(t, cl.UserKubeconfig, ns)
+}
+
+// waitAllowed waits until the kubeconfig's user may list pods in ns: the API server's
+// RBAC authorizer sees a new binding a moment after it is stored.
+func waitAllowed(t *testing.T, kubeconfig, ns string) {
+	t.Helper()
+	rc, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, err := cs.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{Limit: 1})
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new binding did not take effect: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 

@@ -51,6 +51,7 @@ func applyRBAC(t *testing.T, cl *testbed.Cluster, ns string) string {
 	if err := cl.WriteKubeconfig(path, "caracal-bundle", tr.Status.Token, ns); err != nil {
 		t.Fatal(err)
 	}
+	waitAllowed(t, path, ns)
 	return path
 }
 
