@@ -146,6 +146,25 @@ func decompressor(br *bufio.Reader, rep *VerifyReport) (io.Reader, func(), error
 	return nil, nil, fmt.Errorf("not a bundle: expected a .tar.gz, .tar.zst or age file")
 }
 
+// damaged marks a failure to read the archive itself (a corrupt compressed stream, a
+// truncated entry) as a damageError, apart from errors of writing what was read.
+type damaged struct{ r io.Reader }
+
+func (d damaged) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &damageError{err}
+	}
+	return n, err
+}
+
+// damageError is an error reading the archive; it counts as ErrTampered.
+type damageError struct{ err error }
+
+func (e *damageError) Error() string        { return e.err.Error() }
+func (e *damageError) Unwrap() error        { return e.err }
+func (e *damageError) Is(target error) bool { return target == ErrTampered }
+
 // limitReader fails, rather than stopping quietly, past its limit.
 type limitReader struct {
 	r    io.Reader
@@ -251,7 +270,7 @@ func entryPath(hdr *tar.Header, rep *VerifyReport, seen map[string]bool, maxEntr
 
 func (a *archiveContent) readFile(tr *tar.Reader, rel string, size int64, o VerifyOptions) error {
 	h := sha256.New()
-	var src io.Reader = io.TeeReader(tr, h)
+	var src io.Reader = io.TeeReader(damaged{tr}, h)
 	var buf *bytes.Buffer
 	if smallFiles[rel] {
 		if size > maxSmallFile {
@@ -267,6 +286,10 @@ func (a *archiveContent) readFile(tr *tar.Reader, rel string, size int64, o Veri
 	}
 	if err == nil {
 		_, err = io.Copy(io.Discard, src)
+	}
+	var de *damageError
+	if errors.As(err, &de) {
+		return fmt.Errorf("%w: read %s: %v", ErrTampered, rel, de.err)
 	}
 	if err != nil {
 		return fmt.Errorf("read %s: %w", rel, err)
