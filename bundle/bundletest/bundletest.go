@@ -37,21 +37,27 @@ func Run(t testing.TB, c bundle.Collector, cfg config.Config) *Result {
 func RunContext(ctx context.Context, t testing.TB, c bundle.Collector, cfg config.Config,
 	timeout time.Duration) *Result {
 	t.Helper()
+	r, dir, logBuf := newRunner(t, cfg, timeout)
+	rec := r.RunOne(ctx, c)
+	return &Result{Record: rec, Findings: r.Env.Findings(), Dir: dir, Log: logBuf}
+}
+
+// newRunner makes a runner with the real redactor (under a fixed key), a debug log
+// kept in memory, and a staging folder from t.TempDir.
+func newRunner(t testing.TB, cfg config.Config, timeout time.Duration) (*bundle.Runner,
+	string, *strings.Builder) {
+	t.Helper()
 	red, err := redact.New(cfg.Redact, []byte("bundletest fixed key"))
 	if err != nil {
 		t.Fatalf("redactor: %v", err)
 	}
-
 	dir := t.TempDir()
 	logBuf := &strings.Builder{}
 	log := slog.New(slog.NewTextHandler(&syncWriter{b: logBuf}, &slog.HandlerOptions{
 		Level: slog.LevelDebug,
 	}))
 	env := bundle.NewEnv(cfg, red, log, dir)
-	r := &bundle.Runner{Env: env, Parallel: 1, CollectorTimeout: timeout}
-
-	rec := r.RunOne(ctx, c)
-	return &Result{Record: rec, Findings: env.Findings(), Dir: dir, Log: logBuf}
+	return &bundle.Runner{Env: env, Parallel: 1, CollectorTimeout: timeout}, dir, logBuf
 }
 
 // File returns the content of the collector's file name, failing the test if absent.

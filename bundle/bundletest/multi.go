@@ -2,15 +2,12 @@ package bundletest
 
 import (
 	"context"
-	"log/slog"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/caracal-tools/bundle/bundle"
 	"github.com/caracal-tools/bundle/bundle/config"
-	"github.com/caracal-tools/bundle/redact"
 )
 
 // RunAll runs several collectors into one staging folder the way `bundle collect`
@@ -19,20 +16,10 @@ import (
 // collector's findings.
 func RunAll(t testing.TB, cfg config.Config, cs ...bundle.Collector) map[string]*Result {
 	t.Helper()
-	red, err := redact.New(cfg.Redact, []byte("bundletest fixed key"))
-	if err != nil {
-		t.Fatalf("redactor: %v", err)
-	}
-	dir := t.TempDir()
-	logBuf := &strings.Builder{}
-	log := slog.New(slog.NewTextHandler(&syncWriter{b: logBuf}, &slog.HandlerOptions{
-		Level: slog.LevelDebug,
-	}))
-	env := bundle.NewEnv(cfg, red, log, dir)
-	r := &bundle.Runner{Env: env, Parallel: 1, CollectorTimeout: 2 * time.Minute}
+	r, dir, logBuf := newRunner(t, cfg, 2*time.Minute)
 
 	recs := r.Run(context.Background(), cs, nil)
-	all := env.Findings()
+	all := r.Env.Findings()
 	out := make(map[string]*Result, len(recs))
 	for _, rec := range recs {
 		res := &Result{Record: rec, Dir: dir, Log: logBuf}
